@@ -1,0 +1,138 @@
+"""Tell what a document is from its own text: family, symbol, body, country, date.
+
+Detection reads the first pages only (the cover and the title), never the
+file name. The UN document symbol decides most families (``A/HRC/19/3`` is a
+UPR report if its title says so, ``CERD/C/BRA/CO/18-20`` concluding
+observations of CERD); the title decides the rest. A document that cannot be
+placed is a civil-society report, and ``reason`` says so.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from extractors.records import Document, DocumentInfo, DocumentType
+from extractors.states import canonical_state
+
+_HEAD_PAGES = 2
+
+# UN symbols as printed; PDF text often breaks them ("A\n/HRC/19/3", "A/HRC/ 8/29").
+_HRC_SYMBOL = re.compile(
+    r"\bA\s*/\s*HRC\s*/\s*(?:WG\.\s*6\s*/\s*)?\d+\s*/\s*(?:[A-Z]{3}\s*/\s*\d+|\d+)"
+    r"(?:\s*/\s*Add\.\s*\d+)?", re.IGNORECASE)
+_TREATY_SYMBOL = re.compile(
+    r"\b(CERD|CAT|CCPR|CEDAW|CRC|CRPD|CED|CMW|E\s*/\s*C\.\s*12)\s*/\s*(?:C|OP)\s*/\s*[A-Z]{3}"
+    r"\s*/\s*(?:CO|\d+)[\w/.\s-]{0,20}")
+_TREATY_BODY = {"E/C.12": "CESCR"}
+_DATE = re.compile(r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December)\s+((?:19|20)\d\d)\b")
+_MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
+                                       "August", "September", "October", "November", "December"), 1)}
+_SESSION = re.compile(r"held\s+its\s+(\w+(?:-\w+)?)\s+session", re.IGNORECASE)
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+             "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60}
+
+
+def _squash(symbol: str) -> str:
+    """A symbol without the spaces and line breaks PDF text puts in it."""
+    return re.sub(r"\s+", "", symbol).rstrip("./-")
+
+
+def ordinal_number(word: str) -> str:
+    """``"twelfth"`` -> ``"12"``, ``"thirty-fourth"`` -> ``"34"``; ``""`` if not an ordinal."""
+    word = word.casefold().replace(" ", "-")
+    if word in _TENTHS:
+        return str(_TENTHS[word])
+    tens, _, unit = word.rpartition("-")
+    base = _TENS.get(tens, 0) if tens else 0
+    if unit in _ORDINALS and (base or not tens):
+        return str(base + _ORDINALS.index(unit) + 1)
+    return ""
+
+
+def _own_symbol(head: str) -> str:
+    """The document's own HRC symbol: not one it says it was "previously issued under"."""
+    for match in _HRC_SYMBOL.finditer(head):
+        before = head[max(0, match.start() - 40):match.start()].casefold()
+        if "issued under" not in before and "symbol" not in before:
+            return _squash(match.group(0))
+    return ""
+
+
+def _head_text(document: Document) -> str:
+    pages = document.pages[:_HEAD_PAGES]
+    return "\n".join(line for page in pages for line in (*page.lines, *page.footnotes))
+
+
+def _document_date(text: str) -> str:
+    """The "Distr." date of the cover when there is one, else the first date."""
+    distr = text.find("Distr.")
+    match = _DATE.search(text, distr) if distr >= 0 else None
+    match = match if match and match.start() - distr < 120 else _DATE.search(text)
+    if not match:
+        return ""
+    day, month, year = match.groups()
+    return date(int(year), _MONTHS[month], int(day)).isoformat()
+
+
+def _country_after_title(lines: list[str], title: re.Pattern[str]) -> str:
+    """The first line naming a State after the line that matches ``title``."""
+    for index, line in enumerate(lines):
+        if title.search(line):
+            for candidate in lines[index + 1:index + 6]:
+                candidate = candidate.rstrip("*∗ ").strip()
+                # "China (including Hong Kong, China and Macao, China)" is China.
+                name = canonical_state(candidate) or canonical_state(candidate.split(" (")[0])
+                if name:
+                    return name
+    return ""
+
+
+def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
+    """(type, body, reason) from the head text and the symbol."""
+    upper = symbol.upper()
+    if treaty := _TREATY_SYMBOL.search(head):
+        body = _TREATY_BODY.get(_squash(treaty.group(1)), _squash(treaty.group(1)))
+        body = "SPT" if "/OP/" in _squash(treaty.group(0)) else body
+        return DocumentType.TREATY_BODY_OBSERVATIONS, body, f"treaty-body symbol {_squash(treaty.group(0))}"
+    if "/WG.6/" in upper:
+        if upper.endswith("/2"):
+            return DocumentType.UN_COMPILATION, "UPR", f"UPR document symbol {symbol} (…/2: UN compilation)"
+        if upper.endswith("/3"):
+            return DocumentType.STAKEHOLDER_SUMMARY, "civil society", f"UPR document symbol {symbol} (…/3)"
+    upr_title = re.search(r"Working\s+Group\s+on\s+the\s+Universal\s+Periodic\s+Review", head, re.IGNORECASE)
+    if upper.startswith("A/HRC/") and upr_title:
+        if "/ADD." in upper:
+            return DocumentType.UPR_ADDENDUM, "UPR", f"symbol {symbol} with an Add. and a UPR title"
+        return DocumentType.UPR_REPORT, "UPR", f"symbol {symbol} and the title of a UPR Working Group report"
+    if upper.startswith("A/HRC/") and re.search(r"Special Rapporteur|Independent Expert|Working Group on",
+                                                 head, re.IGNORECASE):
+        return DocumentType.SPECIAL_PROCEDURE_REPORT, "", f"symbol {symbol} and a special-procedure title"
+    return (DocumentType.CIVIL_SOCIETY_REPORT, "civil society",
+            "no UN symbol or title recognised: treated as a civil-society report")
+
+
+def detect_document(document: Document) -> DocumentInfo:
+    """Family, symbol, body, country, date, year and UPR session of ``document``."""
+    head = _head_text(document)
+    symbol = _own_symbol(head)
+    document_type, body, reason = _classify(head, symbol)
+    if treaty := _TREATY_SYMBOL.search(head):
+        symbol = symbol or _squash(treaty.group(0))
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    country = _country_after_title(lines, re.compile(r"Universal\s+Periodic\s+Review\*?$|^Review\*?$",
+                                                     re.IGNORECASE))
+    if not country:
+        of_state = re.search(r"(?:report|reports) of ([A-Z][\w' ()-]+?)(?:\*|\n|$)", head)
+        country = canonical_state(of_state.group(1)) or "" if of_state else ""
+    iso_date = _document_date(head)
+    opening = " ".join(line for page in document.pages[:4] for line in page.lines)
+    session = _SESSION.search(opening)
+    return DocumentInfo(
+        document_type=document_type, symbol=symbol, body=body, country=country,
+        date=iso_date, year=iso_date[:4], session=ordinal_number(session.group(1)) if session else "",
+        reason=reason,
+    )

@@ -1,0 +1,54 @@
+"""Exceptions the core raises for input a person has to fix.
+
+Each carries what is wrong (``reason``), what to do about it (``action``) and
+a short category (``kind``) so the pipeline can turn it into a
+:class:`~extractors.records.Problem` row without losing detail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RectrackError(Exception):
+    """Base class: a file could not be handled, for a reason a person can act on."""
+
+    kind = "error"
+
+    def __init__(self, path: Path | str, reason: str, action: str, page: int | None = None):
+        self.path = Path(path)
+        self.reason = reason
+        self.action = action
+        self.page = page
+        where = f"{self.path.name}" + (f", page {page}" if page else "")
+        super().__init__(f"{where}: {reason}; {action}")
+
+
+class UnreadableFile(RectrackError):
+    """The file is empty, truncated, corrupt or not what its extension says."""
+
+    kind = "unreadable"
+
+
+class EncryptedFile(RectrackError):
+    """The file is password-protected."""
+
+    kind = "encrypted"
+
+
+class NoTextLayer(RectrackError):
+    """A PDF with no extractable text: a scan."""
+
+    kind = "scan"
+
+
+class UnsupportedFormat(RectrackError):
+    """A format rectrack does not read (legacy .doc, images, spreadsheets...)."""
+
+    kind = "unsupported"
+
+
+class UnexpectedLanguage(RectrackError):
+    """The text is not in English, which the segmenters and models expect."""
+
+    kind = "language"

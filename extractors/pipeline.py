@@ -1,0 +1,67 @@
+"""One input file through read -> detect -> segment, with failures as data.
+
+:func:`process_document` is what the flow's per-document task calls. It never
+raises for bad input: a file that cannot be handled becomes a
+:class:`~extractors.records.DocumentResult` with status ``failed`` and a
+:class:`~extractors.records.Problem` saying what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from extractors.detect import detect_document
+from extractors.errors import RectrackError
+from extractors.read import read_document
+from extractors.records import DocumentResult, Problem, Status
+from extractors.segment import segment_document
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes (the cache and ID key)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """``path`` relative to the input folder, with forward slashes."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def process_document(path: Path, root: Path, sha256: str | None = None) -> DocumentResult:
+    """Read, detect and segment one file.
+
+    Returns a result whose ``status`` is ``ok`` (recommendations found or
+    not), ``partial`` (some passages reported in ``problems``) or ``failed``
+    (nothing could be read; ``problems`` says why and what to do).
+    """
+    name = relative_name(path, root)
+    sha = sha256 or file_sha256(path)
+    try:
+        document = read_document(path, sha256=sha)
+    except RectrackError as error:
+        problem = Problem(document=name, reason=error.reason, action=error.action,
+                          page=error.page, kind=error.kind)
+        return DocumentResult(document=name, sha256=sha, status=Status.FAILED, problems=(problem,))
+    info = detect_document(document)
+    segmented = segment_document(document, info)
+    problems = tuple(
+        Problem(document=name, reason=p.reason, action=p.action, page=p.page, kind=p.kind)
+        for p in segmented.problems
+    )
+    return DocumentResult(
+        document=name,
+        sha256=sha,
+        status=Status.PARTIAL if problems else Status.OK,
+        info=info,
+        pages=document.page_count,
+        recommendations=segmented.recommendations,
+        problems=problems,
+    )

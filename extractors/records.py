@@ -1,0 +1,166 @@
+"""Typed records passed between the stages of the pipeline.
+
+Every stage of ``extractors`` converts one of these records into the next:
+``read_document`` gives a :class:`Document`, ``detect_document`` a
+:class:`DocumentInfo`, a segmenter a tuple of :class:`Recommendation`, and
+``process_document`` wraps them all in a :class:`DocumentResult` that also
+carries what went wrong (:class:`Problem`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class DocumentType(str, Enum):
+    """The document families of the tracker contract (column ``document_type``)."""
+
+    UPR_REPORT = "upr_report"
+    UPR_ADDENDUM = "upr_addendum"
+    TREATY_BODY_OBSERVATIONS = "treaty_body_observations"
+    SPECIAL_PROCEDURE_REPORT = "special_procedure_report"
+    UN_COMPILATION = "un_compilation"
+    STAKEHOLDER_SUMMARY = "stakeholder_summary"
+    RECOMMENDATIONS_MATRIX = "recommendations_matrix"
+    CIVIL_SOCIETY_REPORT = "civil_society_report"
+
+
+class Position(str, Enum):
+    """The State's position on a recommendation (empty string when unknown)."""
+
+    SUPPORTED = "supported"
+    NOTED = "noted"
+    PENDING = "pending"
+    UNKNOWN = ""
+
+
+class Status(str, Enum):
+    """How the handling of one input file ended (``documents.csv``)."""
+
+    OK = "ok"                  # read and segmented; recommendations may be 0
+    PARTIAL = "partial"        # read, but some passages could not be handled
+    FAILED = "failed"          # could not be read at all; see problems.csv
+    SKIPPED = "skipped"        # deliberately not processed (e.g. unknown format)
+
+
+class BlockKind(str, Enum):
+    """What a block of text is on its page."""
+
+    BODY = "body"
+    FOOTNOTE = "footnote"
+    TABLE_ROW = "table_row"   # DOCX/HTML table row, cells joined with " | "
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph (or table row) of a document, as a reader found it.
+
+    ``text`` has line breaks inside the paragraph joined and line-end
+    hyphenation repaired. ``page`` is 1-based; formats without pages
+    (DOCX, HTML, text) use page 1 for everything.
+    """
+
+    text: str
+    page: int
+    kind: BlockKind = BlockKind.BODY
+    bold: bool = False         # the whole block is set in a bold font
+    cells: tuple[str, ...] = ()  # TABLE_ROW only: the cells, in order
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The clean lines of one page: running headers/footers removed.
+
+    ``lines`` are body lines in reading order; ``footnotes`` the lines of the
+    footnote area, kept apart. Lines keep their line-end hyphens; joining is
+    :func:`extractors.text.join_lines`'s job.
+    """
+
+    number: int
+    lines: tuple[str, ...]
+    footnotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file read into clean text.
+
+    ``pages`` holds the per-page clean lines (PDF; other formats have one
+    page), ``blocks`` the paragraphs in reading order. ``sha256`` is the hash
+    of the file's bytes, the key of every cache.
+    """
+
+    path: Path
+    sha256: str
+    format: str                # "pdf", "docx", "html", "text"
+    pages: tuple[Page, ...]
+    blocks: tuple[Block, ...]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def body_text(self) -> str:
+        """The body blocks joined by blank lines (footnotes left out)."""
+        return "\n\n".join(b.text for b in self.blocks if b.kind is not BlockKind.FOOTNOTE)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What ``detect_document`` learnt about a document."""
+
+    document_type: DocumentType
+    symbol: str = ""           # e.g. "A/HRC/19/3"; "" if none
+    body: str = ""             # "UPR", "CERD", ..., "civil society"
+    country: str = ""          # State under review / concerned, UN short name
+    date: str = ""             # ISO date "2011-12-12" when printed, else ""
+    year: str = ""             # "2011"
+    session: str = ""          # UPR Working Group session, e.g. "12"
+    reason: str = ""           # why this type was chosen (shown in documents.csv)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One recommendation as found in a document, before classification.
+
+    ``paragraph`` is as printed ("122.13", "111.7", "42 (b)"). ``text`` is
+    clean: no paragraph number, no recommending-State suffix.
+    """
+
+    paragraph: str
+    text: str
+    page: int
+    recommending_states: tuple[str, ...] = ()
+    position: Position = Position.UNKNOWN
+    # Filled by later families (treaty bodies, compilations, dialogues);
+    # empty for UPR reports.
+    source: str = ""
+    heading: str = ""
+    context: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a person has to act on: which file, where, why, what to do."""
+
+    document: str              # path relative to the input folder
+    reason: str                # what is wrong, in plain words
+    action: str                # what to do about it
+    page: int | None = None
+    kind: str = "error"        # short machine-readable category, e.g. "scan"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """Everything one input file produced: the unit a Prefect task returns."""
+
+    document: str              # path relative to the input folder
+    sha256: str
+    status: Status
+    info: DocumentInfo | None = None
+    pages: int = 0
+    recommendations: tuple[Recommendation, ...] = ()
+    problems: tuple[Problem, ...] = field(default_factory=tuple)

@@ -1,0 +1,84 @@
+"""Recognise State names and normalise them to UN short names.
+
+The gazetteer is ``data/gazetteers/states.tsv`` (canonical name, aliases);
+adding a variant there needs no code change. Matching ignores case, a leading
+"The", footnote markers ("Czech Republic 4", "Romania*"), "&" for "and" and
+typographic apostrophes; a near miss (one typo in a long name) is accepted
+through a fuzzy ratio.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteers" / "states.tsv"
+
+_FOOTNOTE = re.compile(r"(?:\s*[*∗†\d]+)+$")   # "Czech Republic 4", "Romania*", "Algeria ∗"
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_FUZZY_MIN = 92                                   # one typo in a ten-letter name
+
+
+def _key(name: str) -> str:
+    """The comparison key of a name: casefolded, no "The", plain apostrophes."""
+    name = name.replace("’", "'").replace("&", " and ")
+    name = _FOOTNOTE.sub("", name.strip())
+    name = _LEADING_THE.sub("", " ".join(name.split()))
+    return name.casefold()
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    """Alias key -> canonical name, read once per process from the gazetteer."""
+    table: dict[str, str] = {}
+    for line in GAZETTEER.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("name\t"):
+            continue
+        canonical, _, aliases = line.partition("\t")
+        for alias in [canonical, *filter(None, aliases.split("|"))]:
+            table[_key(alias)] = canonical
+    return table
+
+
+def state_names() -> tuple[str, ...]:
+    """Every canonical State name in the gazetteer, sorted."""
+    return tuple(sorted(set(_table().values())))
+
+
+def canonical_state(name: str) -> str | None:
+    """The UN short name for ``name``, or None if it is not a State."""
+    key = _key(name)
+    if not key:
+        return None
+    table = _table()
+    if key in table:
+        return table[key]
+    if len(key) < 6:
+        return None
+    match = process.extractOne(key, table.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+    return table[match[0]] if match else None
+
+
+def parse_state_list(content: str) -> tuple[str, ...] | None:
+    """The States named in the content of one parenthesis, or None.
+
+    ``"Algeria, Egypt, Bosnia and Herzegovina"`` gives three names;
+    ``"Belgium and France"`` two. Returns None unless every part is a State,
+    so ``"ICCPR-OP2"`` or ``"arts. 21 and 22"`` are not mistaken for one.
+    """
+    names: list[str] = []
+    for part in re.split(r"[,;]", content):
+        if not part.strip():
+            continue
+        name = canonical_state(part)
+        if name is None:
+            pieces = [canonical_state(p) for p in re.split(r"\s+and\s+", part)]
+            if len(pieces) < 2 or None in pieces:
+                return None
+            names.extend(p for p in pieces if p)
+        else:
+            names.append(name)
+    return tuple(names) or None
