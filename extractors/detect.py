@@ -123,7 +123,7 @@ def detect_document(document: Document) -> DocumentInfo:
     if treaty := _TREATY_SYMBOL.search(head):
         symbol = symbol or _squash(treaty.group(0))
     lines = [line.strip() for line in head.splitlines() if line.strip()]
-    country = _country_after_title(lines, re.compile(r"Universal\s+Periodic\s+Review\*?$|^Review\*?$",
+    country = _country_after_title(lines, re.compile(r"Periodic\s+Review\*?$|^Review\*?$",
                                                      re.IGNORECASE))
     if not country:
         of_state = re.search(r"(?:report|reports) of ([A-Z][\w' ()-]+?)(?:\*|\n|$)", head)

@@ -1,0 +1,48 @@
+"""Detection from a document's own text (unit cases; the real covers are in test_upr_report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.detect import detect_document, ordinal_number
+from extractors.records import Document, DocumentType, Page
+
+
+def _document(*lines: str) -> Document:
+    return Document(Path("x.pdf"), "0" * 64, "pdf", (Page(1, tuple(lines)),), ())
+
+
+@pytest.mark.parametrize(("word", "number"), [("first", "1"), ("twelfth", "12"), ("Thirty-fourth", "34"),
+                                              ("twentieth", "20"), ("forty-third", "43"), ("session", "")])
+def test_ordinals(word, number):
+    assert ordinal_number(word) == number
+
+
+def test_symbol_split_across_lines_and_renamed_file():
+    info = detect_document(_document(
+        "Human Rights Council", "Report of the Working Group on the Universal", "Periodic Review*", "Tajikistan",
+        "United Nations A", "/HRC/19/3", "Distr.: General", "12 December 2011",
+        "The Working Group ... held its twelfth", "session from 3 to 14 October 2011."))
+    assert (info.document_type, info.symbol, info.country, info.date, info.year, info.session) == (
+        DocumentType.UPR_REPORT, "A/HRC/19/3", "Tajikistan", "2011-12-12", "2011", "12")
+
+
+def test_previous_symbol_in_a_footnote_is_not_the_documents():
+    info = detect_document(_document(
+        "* Previously issued under the symbol A/HRC/WG.6/1/DZA/4; minor revisions", "A/HRC/8/29",
+        "Report of the Working Group on the Universal Periodic Review", "Algeria ∗"))
+    assert info.symbol == "A/HRC/8/29"
+    assert info.country == "Algeria"
+
+
+def test_addendum_and_treaty_body_and_unknown():
+    addendum = detect_document(_document("Report of the Working Group on the Universal Periodic Review",
+                                         "Slovenia", "Addendum", "United Nations A/HRC/43/15/Add.1"))
+    assert addendum.document_type is DocumentType.UPR_ADDENDUM
+    cerd = detect_document(_document("United Nations CERD/C/BRA/CO/18-20", "Concluding observations"))
+    assert (cerd.document_type, cerd.body) == (DocumentType.TREATY_BODY_OBSERVATIONS, "CERD")
+    unknown = detect_document(_document("Outcome of the Human Rights Dialogue, Dushanbe"))
+    assert unknown.document_type is DocumentType.CIVIL_SOCIETY_REPORT
+    assert "civil-society" in unknown.reason
