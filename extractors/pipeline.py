@@ -9,6 +9,7 @@ raises for bad input: a file that cannot be handled becomes a
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from extractors.detect import detect_document
@@ -52,10 +53,7 @@ def process_document(path: Path, root: Path, sha256: str | None = None) -> Docum
         return DocumentResult(document=name, sha256=sha, status=Status.FAILED, problems=(problem,))
     info = detect_document(document)
     segmented = segment_document(document, info)
-    problems = tuple(
-        Problem(document=name, reason=p.reason, action=p.action, page=p.page, kind=p.kind)
-        for p in segmented.problems
-    )
+    problems = tuple(replace(p, document=name) for p in (*document.warnings, *segmented.problems))
     return DocumentResult(
         document=name,
         sha256=sha,

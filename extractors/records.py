@@ -89,7 +89,9 @@ class Document:
 
     ``pages`` holds the per-page clean lines (PDF; other formats have one
     page), ``blocks`` the paragraphs in reading order. ``sha256`` is the hash
-    of the file's bytes, the key of every cache.
+    of the file's bytes, the key of every cache. ``warnings`` are things a
+    person should know although the file was read (a damaged PDF that was
+    repaired, a file whose extension lies); their ``document`` is empty.
     """
 
     path: Path
@@ -97,6 +99,7 @@ class Document:
     format: str                # "pdf", "docx", "html", "text"
     pages: tuple[Page, ...]
     blocks: tuple[Block, ...]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def page_count(self) -> int:

@@ -1,0 +1,78 @@
+"""Read any supported file into a :class:`~extractors.records.Document`.
+
+:func:`read_document` is the one entry point: it reads the bytes, tells the
+real format from them (not from the extension), dispatches to the reader for
+PDF, DOCX, HTML or text/Markdown, and checks the language. Everything a
+person has to fix is raised as a :class:`~extractors.errors.RectrackError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from collections.abc import Callable
+from pathlib import Path
+
+from extractors.errors import UnreadableFile
+from extractors.read.docx import read_docx
+from extractors.read.html import read_html
+from extractors.read.language import check_english
+from extractors.read.pdf import read_pdf
+from extractors.read.sniff import sniff_format
+from extractors.read.text import read_text
+from extractors.records import Document, Problem
+
+__all__ = ["read_document", "sniff_format"]
+
+log = logging.getLogger(__name__)
+
+_READERS: dict[str, Callable[[Path, bytes, str], Document]] = {
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "html": read_html,
+    "text": read_text,
+}
+_EXTENSIONS = {"pdf": {".pdf"}, "docx": {".docx"}, "html": {".html", ".htm", ".xhtml"},
+               "text": {".txt", ".md", ".markdown", ".text"}}
+_ALL_EXTENSIONS = set().union(*_EXTENSIONS.values())
+_SUFFIX_FOR = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt"}
+
+
+def read_document(path: Path, sha256: str | None = None) -> Document:
+    """Read the file at ``path`` into clean pages and paragraph blocks.
+
+    ``sha256`` is the hex sha256 of the file's bytes; it is computed when not
+    given. The format is sniffed from the bytes; a file whose extension says
+    otherwise (a ``.pdf`` that is really HTML) is read as what it is, with a
+    warning logged; ``Document.format`` tells the caller what was read.
+
+    Raises :class:`~extractors.errors.UnreadableFile` (missing, empty,
+    damaged), :class:`~extractors.errors.EncryptedFile`,
+    :class:`~extractors.errors.NoTextLayer`,
+    :class:`~extractors.errors.UnsupportedFormat` and
+    :class:`~extractors.errors.UnexpectedLanguage`, each with the action to take.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(path, f"the file cannot be opened ({error.strerror})",
+                             "check that it exists and is readable") from error
+    digest = sha256 or hashlib.sha256(data).hexdigest()
+    kind = sniff_format(path, data)
+    suffix = path.suffix.lower()
+    if suffix and suffix not in _ALL_EXTENSIONS:
+        log.info("%s: unusual extension, read as %s", path, kind)
+    document = _READERS[kind](path, data, digest)
+    check_english(path, document.body_text)
+    if suffix and suffix in _ALL_EXTENSIONS and suffix not in _EXTENSIONS[kind]:
+        log.warning("%s: the file is %s despite its %s extension; read it as %s",
+                    path, kind.upper(), suffix, kind)
+        mislabelled = Problem(
+            document="", kind="mislabelled",
+            reason=f"the file is {kind.upper()} despite its {suffix} extension; it was read as {kind}",
+            action=f"rename it with the extension of what it is (e.g. .{_SUFFIX_FOR[kind]}) so other tools open it too",
+        )
+        document = replace(document, warnings=(*document.warnings, mislabelled))
+    return document
