@@ -1,0 +1,255 @@
+"""The output folder: documents, problems and labels tables beside the tracker, written safely.
+
+:func:`update_outputs` is the whole "merge and write" stage: it reads the
+previous tables from the output folder, merges this run's results into them
+(:func:`extractors.tracker.merge_tracker`) and writes ``tracker.csv``,
+``documents.csv``, ``problems.csv`` and ``labels.csv``
+(:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
+timestamps (same inputs, same bytes), and replaced atomically: a run killed
+half-way leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from extractors.errors import RectrackError
+from extractors.records import DocumentResult, Problem, Status
+from extractors.tracker import build_tracker, merge_tracker, natural_key, read_tracker
+
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "document", "sha256", "status", "document_type", "body", "document_symbol",
+    "country", "year", "pages", "recommendations", "problem", "missing",
+)
+PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "action")
+LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
+MISSING_FILE = "source document not in the last run"
+READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
+
+
+class OutputError(RectrackError):
+    """The output folder or one of its files cannot be written."""
+
+    kind = "output"
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What one run did, for the log and the run's report."""
+
+    out_dir: str
+    by_status: tuple[tuple[str, int], ...]
+    recommendations: int
+    problems: int
+    tracker_rows: int
+    missing_rows: int
+
+    @property
+    def documents(self) -> int:
+        return sum(count for _, count in self.by_status)
+
+    def as_text(self) -> str:
+        """A one-line summary for the log."""
+        statuses = ", ".join(f"{status} {count}" for status, count in self.by_status)
+        return (f"{self.documents} documents ({statuses}), {self.recommendations} recommendations, "
+                f"{self.problems} problems; tracker: {self.tracker_rows} rows "
+                f"({self.missing_rows} without a source in this run) in {self.out_dir}")
+
+    def as_markdown(self) -> str:
+        """A short Markdown report of the run."""
+        statuses = "\n".join(f"| {status} | {count} |" for status, count in self.by_status)
+        return (
+            f"# rectrack run\n\n{self.documents} documents, {self.recommendations} "
+            f"recommendations, {self.problems} problems.\n\n| status | documents |\n"
+            f"|---|---|\n{statuses}\n\nTracker: {self.tracker_rows} rows "
+            f"({self.missing_rows} kept from earlier runs without a source) in "
+            f"`{self.out_dir}`.\n"
+        )
+
+
+def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
+    """``result`` relabelled as coming from ``name`` (a cached result of a moved or copied file)."""
+    if result.document == name:
+        return result
+    problems = tuple(dataclasses.replace(p, document=name) for p in result.problems)
+    return dataclasses.replace(result, document=name, problems=problems)
+
+
+def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
+    """Copies of one file (same sha256) reduced to the first by name.
+
+    The other copies become ``skipped`` results without recommendations and
+    with a problem naming the copy that was kept, so IDs never repeat.
+    Returns the results sorted by document name.
+    """
+    kept: dict[str, str] = {}
+    out = []
+    for result in sorted(results, key=lambda r: natural_key(r.document)):
+        first = kept.setdefault(result.sha256, result.document)
+        if first == result.document:
+            out.append(result)
+            continue
+        problem = Problem(document=result.document, kind="duplicate",
+                          reason=f"same content as {first}",
+                          action=f"nothing to do: its recommendations are listed under {first}; "
+                                 "delete one of the copies to silence this")
+        out.append(dataclasses.replace(result, status=Status.SKIPPED, recommendations=(),
+                                       problems=(problem,)))
+    return out
+
+
+def _problem_cell(problems: Sequence[Problem]) -> str:
+    if not problems:
+        return ""
+    first = f"{problems[0].reason}; {problems[0].action}"
+    more = len(problems) - 1
+    return first + (f" (+{more} more in problems.csv)" if more else "")
+
+
+def _document_row(result: DocumentResult) -> dict[str, str]:
+    info = result.info
+    return {
+        "document": result.document, "sha256": result.sha256, "status": result.status.value,
+        "document_type": info.document_type.value if info else "",
+        "body": info.body if info else "", "document_symbol": info.symbol if info else "",
+        "country": info.country if info else "", "year": info.year if info else "",
+        "pages": str(result.pages), "recommendations": str(len(result.recommendations)),
+        "problem": _problem_cell(result.problems), "missing": "",
+    }
+
+
+def documents_table(results: Sequence[DocumentResult], previous: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per input file of this run, plus earlier files not in it (``missing`` set).
+
+    Sorted by document name in natural order.
+    """
+    frame = pd.DataFrame([_document_row(r) for r in results], columns=list(DOCUMENT_COLUMNS),
+                         dtype=str)
+    if previous is not None and len(previous):
+        earlier = previous[~previous["document"].isin(set(frame["document"]))].copy()
+        earlier["missing"] = MISSING_FILE
+        frame = pd.concat([frame, earlier[list(DOCUMENT_COLUMNS)]], ignore_index=True)
+    order = sorted(range(len(frame)), key=lambda i: natural_key(frame["document"].iat[i]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def problems_table(results: Sequence[DocumentResult]) -> pd.DataFrame:
+    """Every problem of this run, by document then in the order found."""
+    rows = [
+        {"document": p.document, "page": "" if p.page is None else str(p.page),
+         "kind": p.kind, "reason": p.reason, "action": p.action}
+        for r in results for p in r.problems
+    ]
+    return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS), dtype=str)
+
+
+def labels_table(current: pd.DataFrame | None, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """This run's labels plus the analyst's own labels (``source == "analyst"``) of earlier runs."""
+    parts = [] if current is None else [current]
+    if previous is not None:
+        parts.append(previous[previous["source"] == "analyst"])
+    if not parts:
+        return pd.DataFrame(columns=list(LABEL_COLUMNS), dtype=str)
+    frame = pd.concat([p[list(LABEL_COLUMNS)] for p in parts], ignore_index=True)
+    return frame.drop_duplicates(subset=["rec_id", "taxonomy", "label", "source"]).reset_index(drop=True)
+
+
+def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
+    """A previous output table as strings (absent columns added empty), or None if no file."""
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise OutputError(path, f"cannot be read as a UTF-8 CSV ({error})",
+                          "move it away (rectrack writes a new one) or restore it") from error
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` as UTF-8-with-BOM CSV, replacing the file atomically.
+
+    Carriage returns inside cells become ``\\n`` (the line terminator is
+    ``\\n``, so a bare ``\\r`` would not be quoted and would split the row).
+    On any failure the temporary file is removed and ``path`` is unchanged.
+    """
+    clean = frame.replace({"\r\n": "\n", "\r": "\n"}, regex=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+            clean.to_csv(handle, index=False, lineterminator="\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except PermissionError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(path, f"cannot be replaced ({error.strerror})",
+                          "close it if it is open in a spreadsheet, then re-run; "
+                          "the previous file is unchanged") from error
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
+                 problems: pd.DataFrame, labels: pd.DataFrame) -> None:
+    """Write the four output tables into ``out_dir`` (created if needed), tracker last.
+
+    Raises :class:`OutputError` when the folder cannot be created or a file
+    cannot be written; files already replaced stay replaced, the others keep
+    their previous content.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(out_dir, f"output folder cannot be created ({error.strerror})",
+                          "choose another folder with --out") from error
+    tables = (("documents.csv", documents), ("problems.csv", problems),
+              ("labels.csv", labels), ("tracker.csv", tracker))
+    for name, frame in tables:
+        try:
+            write_csv_atomic(frame, out_dir / name)
+        except OSError as error:
+            raise OutputError(out_dir / name, f"cannot be written ({error.strerror})",
+                              "check the folder is writable and the disk not full, "
+                              "or choose another folder with --out") from error
+
+
+def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
+                   labels: pd.DataFrame | None = None) -> RunSummary:
+    """Merge this run's results into the tables in ``out_dir`` and write them.
+
+    Documents that were not read this run (absent or unreadable) keep their
+    tracker rows, marked missing. Raises :class:`~extractors.tracker.InvalidTracker`
+    if the previous ``tracker.csv`` is broken (nothing is written then) and
+    :class:`OutputError` if the folder cannot be written.
+    """
+    results = drop_duplicate_documents(results)
+    tracker_path = out_dir / "tracker.csv"
+    previous = read_tracker(tracker_path) if tracker_path.exists() else None
+    read_ok = [r for r in results if r.status in READ_STATUSES]
+    tracker = merge_tracker(previous, build_tracker(read_ok), {r.document for r in read_ok})
+    documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
+    problems = problems_table(results)
+    labels = labels_table(labels, read_table(out_dir / "labels.csv", LABEL_COLUMNS))
+    write_tables(out_dir, tracker, documents, problems, labels)
+    by_status = Counter(r.status.value for r in results)
+    return RunSummary(
+        out_dir=str(out_dir),
+        by_status=tuple(sorted(by_status.items())),
+        recommendations=sum(len(r.recommendations) for r in results),
+        problems=len(problems),
+        tracker_rows=len(tracker),
+        missing_rows=int((tracker["missing"] != "").sum()),
+    )

@@ -1,0 +1,233 @@
+"""The recommendation tracker: build it from results, merge it with the last run, read it back.
+
+Columns (:data:`COLUMNS`) follow the tracker contract in ``DESIGN.md``: the 18
+pipeline columns ``rec_id`` ... ``priority_areas``, then the analyst columns
+``status``, ``responsible``, ``notes`` (:data:`ANALYST_COLUMNS`), then four
+columns the contract does not name: ``source``, ``heading``, ``context`` (from
+:class:`~extractors.records.Recommendation`) and ``missing`` (why a row kept
+from an earlier run has no source in the last one; empty otherwise). Columns
+an analyst adds to ``tracker.csv`` are kept after those, in their order.
+
+The pipeline owns every column except the analyst columns and the analyst's
+own columns: those are carried over by ``rec_id`` on every run and never
+written by the pipeline. All cells are strings; multi-valued cells are
+``|``-joined. Writing the tables is :mod:`extractors.tables`' job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from extractors.errors import RectrackError
+from extractors.records import DocumentResult, Recommendation
+
+PIPELINE_COLUMNS: tuple[str, ...] = (
+    "rec_id", "document", "document_symbol", "document_type", "body", "country",
+    "year", "paragraph", "page", "text", "recommending_states", "position",
+    "issues", "themes", "groups", "sdgs", "action_category", "priority_areas",
+)
+ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes")
+CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS
+EXTRA_COLUMNS: tuple[str, ...] = ("source", "heading", "context", "missing")
+COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+
+MULTI_SEPARATOR = "|"
+MISSING_DOCUMENT = "source document not in the last run (absent or unreadable: see documents.csv)"
+_NO_LONGER_FOUND = "no longer found in {document}"
+_DIGITS = re.compile(r"(\d+)")
+
+
+class InvalidTracker(RectrackError):
+    """A ``tracker.csv`` read back from disk breaks the contract."""
+
+    kind = "tracker"
+
+
+def normalise_text(text: str) -> str:
+    """The text as it counts for identity: NFKC, casefolded, whitespace collapsed.
+
+    NFKC folds ligatures and compatibility forms that different PDF text
+    layers produce for the same printed text ("ﬁ" and "fi").
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(unicodedata.normalize("NFKC", folded).split())
+
+
+def rec_id(document_sha256: str, paragraph: str, text: str, occurrence: int = 0) -> str:
+    """The stable ID of a recommendation: 16 hex chars of a sha256 over its natural key.
+
+    The key is the document's content hash, the paragraph as printed
+    (stripped) and :func:`normalise_text` of the text, joined with ``\\x1f``.
+    ``occurrence`` (0 for the first) tells apart identical recommendations
+    under the same paragraph of one document; it is only added from 1 up, so
+    the first keeps the plain key.
+    """
+    parts = [document_sha256, paragraph.strip(), normalise_text(text)]
+    if occurrence:
+        parts.append(str(occurrence))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _document_rows(result: DocumentResult) -> list[dict[str, str]]:
+    """One tracker row per recommendation of ``result``, IDs made unique within it."""
+    info = result.info
+    seen: Counter[tuple[str, str]] = Counter()
+    rows = []
+    for rec in result.recommendations:
+        key = (rec.paragraph.strip(), normalise_text(rec.text))
+        occurrence = seen[key]
+        seen[key] += 1
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(
+            rec_id=rec_id(result.sha256, rec.paragraph, rec.text, occurrence),
+            document=result.document,
+            document_symbol=info.symbol if info else "",
+            document_type=info.document_type.value if info else "",
+            body=info.body if info else "",
+            country=info.country if info else "",
+            year=info.year if info else "",
+        )
+        row.update(_recommendation_cells(rec))
+        rows.append(row)
+    return rows
+
+
+def _recommendation_cells(rec: Recommendation) -> dict[str, str]:
+    """The cells that come from the recommendation itself."""
+    return {
+        "paragraph": rec.paragraph.strip(),
+        "page": str(rec.page),
+        "text": rec.text,
+        "recommending_states": MULTI_SEPARATOR.join(rec.recommending_states),
+        "position": rec.position.value,
+        "source": rec.source,
+        "heading": rec.heading,
+        "context": rec.context,
+    }
+
+
+def build_tracker(results: Sequence[DocumentResult]) -> pd.DataFrame:
+    """The tracker rows of this run's results, in :func:`sort_tracker` order.
+
+    Returns a frame with exactly :data:`COLUMNS`, all strings; analyst and
+    label columns are empty (merging fills the analyst ones). Results with the
+    same ``sha256`` (copies of one file) must have been reduced to one first
+    (:func:`extractors.tables.drop_duplicate_documents`), else IDs repeat.
+    """
+    rows = [row for result in results for row in _document_rows(result)]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=str)
+    return sort_tracker(frame)
+
+
+def natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting "118.9" before "118.10" and "42 (b)" after "42"."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in _DIGITS.split(value) if part)
+
+
+def sort_tracker(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by document, page, paragraph (natural order), then their current order."""
+    documents = frame["document"].tolist()
+    pages = [(0, int(p)) if p.isdigit() else (1, 0) for p in frame["page"].tolist()]
+    paragraphs = [natural_key(p) for p in frame["paragraph"].tolist()]
+    order = sorted(range(len(frame)),
+                   key=lambda i: (documents[i], pages[i], paragraphs[i], i))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """:data:`COLUMNS` first, then any analyst-added columns in their order."""
+    extra = [c for c in frame.columns if c not in COLUMNS]
+    return frame[list(COLUMNS) + extra]
+
+
+def merge_tracker(previous: pd.DataFrame | None, current: pd.DataFrame,
+                  processed_documents: set[str]) -> pd.DataFrame:
+    """This run's rows with the analyst's work of earlier runs carried over.
+
+    - Analyst columns (and columns the analyst added) of ``previous`` are copied
+      onto current rows with the same ``rec_id``; ``missing`` is cleared.
+    - Previous rows whose document is not in ``processed_documents`` (absent
+      from this run, or unreadable in it) are kept, ``missing`` set to
+      :data:`MISSING_DOCUMENT`.
+    - Previous rows of a processed document that no longer yields their
+      ``rec_id`` are kept only if an analyst filled something in, marked
+      "no longer found in <document>"; the others are dropped.
+
+    ``processed_documents`` must hold only documents whose recommendations are
+    authoritative this run (read successfully). Returns a new frame in
+    :func:`sort_tracker` order; the inputs are not modified.
+    """
+    if previous is None:
+        return sort_tracker(_order_columns(current.copy()))
+    previous = previous.copy()
+    for column in COLUMNS:
+        if column not in previous.columns:
+            previous[column] = ""
+    carried = list(ANALYST_COLUMNS) + [c for c in previous.columns if c not in COLUMNS]
+    merged = current.drop(columns=list(ANALYST_COLUMNS)).merge(
+        previous[["rec_id"] + carried], on="rec_id", how="left", sort=False)
+    merged[carried] = merged[carried].fillna("")
+    merged["missing"] = ""
+    kept = _kept_previous_rows(previous, set(current["rec_id"]), processed_documents, carried)
+    combined = pd.concat([merged, kept], ignore_index=True) if len(kept) else merged
+    return sort_tracker(_order_columns(combined.astype(str)))
+
+
+def _kept_previous_rows(previous: pd.DataFrame, current_ids: set[str],
+                        processed_documents: set[str], carried: list[str]) -> pd.DataFrame:
+    """The previous rows :func:`merge_tracker` keeps although this run did not yield them."""
+    gone = previous[~previous["rec_id"].isin(current_ids)].copy()
+    absent = ~gone["document"].isin(processed_documents)
+    edited = (gone[carried].apply(lambda column: column.str.strip()) != "").any(axis=1)
+    gone.loc[absent, "missing"] = MISSING_DOCUMENT
+    vanished = ~absent & edited
+    gone.loc[vanished, "missing"] = [
+        _NO_LONGER_FOUND.format(document=d) for d in gone.loc[vanished, "document"]]
+    return gone[absent | vanished]
+
+
+def read_tracker(path: Path) -> pd.DataFrame:
+    """Read a ``tracker.csv`` back, all cells as strings, and check it.
+
+    Returns the frame with every :data:`COLUMNS` column present (the
+    non-contract ones added empty if absent). Raises :class:`InvalidTracker`
+    naming the file and spreadsheet row when the file cannot be parsed, a
+    contract column is missing, or a ``rec_id`` is empty or repeated.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise InvalidTracker(path, f"cannot be read as a UTF-8 CSV ({error})",
+                             "restore it from a backup, or move it away to start a new tracker") from error
+    missing = [c for c in CONTRACT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InvalidTracker(path, f"column(s) {', '.join(missing)} are missing",
+                             "restore the column header(s) exactly as written by rectrack")
+    _check_rec_ids(path, frame["rec_id"])
+    for column in EXTRA_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    return _order_columns(frame)
+
+
+def _check_rec_ids(path: Path, ids: pd.Series) -> None:
+    """Raise :class:`InvalidTracker` on the first empty or repeated rec_id (row 1 is the header)."""
+    first_row: dict[str, int] = {}
+    for index, value in enumerate(ids):
+        row = index + 2
+        if not value.strip():
+            raise InvalidTracker(path, f"row {row} has an empty rec_id",
+                                 "restore the rec_id of that row or delete the row")
+        if value in first_row:
+            raise InvalidTracker(
+                path, f"row {row} repeats rec_id {value} of row {first_row[value]}",
+                "delete one of the two rows (keep the one with your edits)")
+        first_row[value] = row

@@ -1,0 +1,125 @@
+"""A ``prefect server`` for schedules: the one in ``PREFECT_API_URL``, or one started here.
+
+Schedules need a real Prefect server (the temporary one Prefect starts on its
+own refuses to schedule). :func:`prefect_server` uses the server named by
+``PREFECT_API_URL`` when set; otherwise it starts ``prefect server start`` on
+127.0.0.1 and a free port, with this project's ``PREFECT_HOME``, waits until
+it answers, and stops it (and everything it started) on exit. No prefect
+import here: the API URL has to be in the environment before prefect is imported.
+"""
+
+from __future__ import annotations
+
+from flows import settings
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from extractors.errors import RectrackError
+
+STARTUP_TIMEOUT_SECONDS = 120.0
+
+
+class ServerError(RectrackError):
+    """The Prefect server could not be started or reached."""
+
+    kind = "server"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def is_healthy(api_url: str) -> bool:
+    """Whether the Prefect API at ``api_url`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def prefect_executable() -> str:
+    """The ``prefect`` command of this Python environment."""
+    beside = Path(sys.executable).with_name("prefect")
+    return str(beside) if beside.exists() else "prefect"
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen:
+    """Start ``prefect server start`` in its own process group, output in ``home/server.log``."""
+    env = dict(os.environ, PREFECT_HOME=str(home))
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("ab")
+    command = [prefect_executable(), "server", "start", "--host", "127.0.0.1",
+               "--port", str(port)]
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_until_healthy(api_url: str, process: subprocess.Popen, log: Path,
+                       timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+    """Return once ``api_url`` answers; raise :class:`ServerError` if the server dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_healthy(api_url):
+            return
+        if process.poll() is not None:
+            raise ServerError(log, f"prefect server exited with code {process.returncode}",
+                              "read this log; another server on the same PREFECT_HOME may be running")
+        time.sleep(0.5)
+    raise ServerError(log, f"prefect server did not answer within {timeout:.0f} s",
+                      "read this log, or start one yourself and set PREFECT_API_URL")
+
+
+def stop_process_group(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """Stop ``process`` and its children (its own process group): SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+    except ProcessLookupError:
+        pass
+
+
+@contextmanager
+def prefect_server() -> Iterator[str]:
+    """Yield the API URL of a running Prefect server, starting one if none is configured.
+
+    With ``PREFECT_API_URL`` set, checks it answers (raises
+    :class:`ServerError` if not) and leaves it alone. Otherwise starts one,
+    sets ``PREFECT_API_URL`` for this process and its children, and stops
+    the server when the block exits.
+    """
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        if not is_healthy(configured):
+            raise ServerError(configured, "no Prefect server answers at PREFECT_API_URL",
+                              "start it (prefect server start) or unset PREFECT_API_URL")
+        yield configured
+        return
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    process = start_server(settings.PREFECT_HOME, port)
+    try:
+        wait_until_healthy(api_url, process, settings.PREFECT_HOME / "server.log")
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_process_group(process)

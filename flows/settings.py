@@ -1,0 +1,45 @@
+"""Prefect settings for rectrack, applied before prefect is imported anywhere.
+
+Prefect reads its settings from the environment at import time, so every
+module of ``flows`` imports this one first. Only variables that are unset are
+given a default, so a user or test can still point Prefect elsewhere:
+
+- ``PREFECT_HOME``: ``<cwd>/.prefect`` (created), so the database, logs and
+  the persisted task results that make caching work across runs stay inside
+  the project rather than in ``~/.prefect``;
+- analytics and telemetry off (this machine has no network; the failed
+  attempts only add noise to the log);
+- a start-up timeout for the temporary local server that fits a 2-core
+  machine creating its database for the first time (the default 20 s does not).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULTS: dict[str, str] = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+}
+
+
+def apply_defaults(environ: dict[str, str] | None = None) -> Path:
+    """Set rectrack's Prefect defaults in ``environ`` (``os.environ``) where unset.
+
+    Returns the Prefect home folder, created if needed. Results are stored
+    under ``<PREFECT_HOME>/storage`` (Prefect's default), which is what lets a
+    task cached in one process be found by the next.
+    """
+    env = os.environ if environ is None else environ
+    home = Path(env.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+    home.mkdir(parents=True, exist_ok=True)
+    for name, value in DEFAULTS.items():
+        env.setdefault(name, value)
+    return home
+
+
+PREFECT_HOME = apply_defaults()

@@ -1,0 +1,112 @@
+"""Smoke tests of the batch flow on real sample PDFs, under the session's Prefect harness."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import BAD_INPUTS, SAMPLES
+from extractors.tracker import read_tracker
+
+pytestmark = pytest.mark.usefixtures("prefect_harness", "result_storage")
+
+FIRST, SECOND, THIRD = "tajikistan2011.pdf", "slovenia2010-A_HRC_14_15.pdf", "unitedkingdom2012.pdf"
+BAD = "scanned-no-text-layer.pdf"
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files process_document actually read (a cached task does not call it)."""
+    import flows.batch
+
+    seen: list[str] = []
+    real = flows.batch.process_document
+
+    def counting(path: Path, root: Path, sha256: str | None = None):
+        seen.append(path.name)
+        return real(path, root, sha256)
+
+    monkeypatch.setattr(flows.batch, "process_document", counting)
+    return seen
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLES / FIRST, folder / FIRST)
+    shutil.copy(SAMPLES / SECOND, folder / "sub" / SECOND)
+    shutil.copy(BAD_INPUTS / BAD, folder / BAD)
+    (folder / ".hidden.pdf").write_bytes(b"not looked at")
+    return folder
+
+
+def run(inbox: Path, out: Path):
+    from flows.batch import process_batch
+
+    return process_batch(paths=[str(inbox)], out_dir=str(out), root=str(inbox))
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def test_batch_writes_tables_then_hits_the_cache(inbox: Path, tmp_path: Path, calls: list[str]) -> None:
+    from flows.batch import progress_listener
+
+    out = tmp_path / "out"
+    progress: list[tuple[int, int]] = []
+    with progress_listener(lambda done, total, _recs, _doc: progress.append((done, total))):
+        summary = run(inbox, out)
+    assert sorted(calls) == sorted([FIRST, SECOND, BAD])
+    assert progress[-1] == (3, 3) and summary.recommendations > 0
+    documents = read(out / "documents.csv")
+    assert list(documents["document"]) == [BAD, f"sub/{SECOND}", FIRST]
+    assert list(documents["status"])[0] == "failed"
+    assert "OCR" in read(out / "problems.csv").set_index("document").loc[BAD, "action"]
+    tracker = read_tracker(out / "tracker.csv")
+    assert set(tracker["document"]) == {FIRST, f"sub/{SECOND}"}
+    assert tracker["rec_id"].is_unique and summary.tracker_rows == len(tracker)
+    before = (out / "tracker.csv").read_bytes()
+    assert_summary_artifact("3 documents")
+
+    run(inbox, out)
+    assert len(calls) == 3, "unchanged files must come from the cache"
+    assert (out / "tracker.csv").read_bytes() == before
+
+
+def assert_summary_artifact(expected: str) -> None:
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("rectrack-run-summary")
+    assert artifact is not None and expected in artifact.data
+
+
+def test_changed_file_is_reread_moved_file_is_not_and_edits_survive(
+        inbox: Path, tmp_path: Path, calls: list[str]) -> None:
+    out = tmp_path / "out"
+    run(inbox, out)
+    tracker = read_tracker(out / "tracker.csv")
+    kept_id = tracker.loc[tracker["document"] == FIRST, "rec_id"].iloc[0]
+    gone_id = tracker.loc[tracker["document"] == f"sub/{SECOND}", "rec_id"].iloc[0]
+    tracker.loc[tracker["rec_id"] == kept_id, ["status", "notes"]] = ["in progress", "NA, 118.10"]
+    tracker.loc[tracker["rec_id"] == gone_id, "responsible"] = "Ombudsman"
+    tracker.to_csv(out / "tracker.csv", index=False, encoding="utf-8-sig")
+    calls.clear()
+
+    shutil.copy(SAMPLES / THIRD, inbox / "sub" / SECOND)      # same name, new content
+    shutil.move(inbox / FIRST, inbox / "renamed.pdf")          # same content, new name
+    run(inbox, out)
+
+    assert calls == [SECOND]
+    merged = read_tracker(out / "tracker.csv").set_index("rec_id")
+    assert merged.loc[kept_id, ["status", "notes", "document"]].tolist() == [
+        "in progress", "NA, 118.10", "renamed.pdf"]
+    assert merged.loc[gone_id, "missing"] == f"no longer found in sub/{SECOND}"
+    assert merged.loc[gone_id, "responsible"] == "Ombudsman"
+    assert (merged["country"] == "United Kingdom of Great Britain and Northern Ireland").any()
+    missing = read(out / "documents.csv").set_index("document").loc[FIRST, "missing"]
+    assert missing == "source document not in the last run"
