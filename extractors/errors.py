@@ -52,3 +52,27 @@ class UnexpectedLanguage(RectrackError):
     """The text is not in English, which the segmenters and models expect."""
 
     kind = "language"
+
+
+class OutputError(RectrackError):
+    """The output folder or one of its files cannot be written."""
+
+    kind = "output"
+
+
+class InvalidTracker(RectrackError):
+    """A ``tracker.csv`` read back from disk breaks the contract."""
+
+    kind = "tracker"
+
+
+class InputNotFound(RectrackError):
+    """A path given on the command line does not exist."""
+
+    kind = "input"
+
+
+class ServerError(RectrackError):
+    """The Prefect server could not be started or reached."""
+
+    kind = "server"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import RectrackError
+from extractors.errors import OutputError
 from extractors.records import DocumentResult, Problem, Status
 from extractors.tracker import build_tracker, merge_tracker, natural_key, read_tracker
 
@@ -33,12 +33,6 @@ PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "actio
 LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
 MISSING_FILE = "source document not in the last run"
 READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
-
-
-class OutputError(RectrackError):
-    """The output folder or one of its files cannot be written."""
-
-    kind = "output"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +225,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     """Merge this run's results into the tables in ``out_dir`` and write them.
 
     Documents that were not read this run (absent or unreadable) keep their
-    tracker rows, marked missing. Raises :class:`~extractors.tracker.InvalidTracker`
+    tracker rows, marked missing. Raises :class:`~extractors.errors.InvalidTracker`
     if the previous ``tracker.csv`` is broken (nothing is written then) and
     :class:`OutputError` if the folder cannot be written.
     """

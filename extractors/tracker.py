@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import RectrackError
+from extractors.errors import InvalidTracker
 from extractors.records import DocumentResult, Recommendation
 
 PIPELINE_COLUMNS: tuple[str, ...] = (
@@ -42,12 +42,6 @@ MULTI_SEPARATOR = "|"
 MISSING_DOCUMENT = "source document not in the last run (absent or unreadable: see documents.csv)"
 _NO_LONGER_FOUND = "no longer found in {document}"
 _DIGITS = re.compile(r"(\d+)")
-
-
-class InvalidTracker(RectrackError):
-    """A ``tracker.csv`` read back from disk breaks the contract."""
-
-    kind = "tracker"
 
 
 def normalise_text(text: str) -> str:

@@ -6,16 +6,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from extractors.errors import RectrackError
+from extractors.errors import InputNotFound
 from extractors.tracker import natural_key
 
 IGNORED_PREFIXES = (".", "~$")  # hidden files, Office lock files
-
-
-class InputNotFound(RectrackError):
-    """A path given on the command line does not exist."""
-
-    kind = "input"
 
 
 def _ignored(name: str) -> bool:

@@ -24,15 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from extractors.errors import RectrackError
+from extractors.errors import ServerError
 
 STARTUP_TIMEOUT_SECONDS = 120.0
-
-
-class ServerError(RectrackError):
-    """The Prefect server could not be started or reached."""
-
-    kind = "server"
 
 
 def free_port() -> int:
