@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import OutputError
+from extractors.errors import OutputError, RectrackError
 from extractors.records import DocumentResult, Problem, Status
 from extractors.tracker import build_tracker, merge_tracker, natural_key, read_tracker
 
@@ -243,6 +243,36 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
         out_dir=str(out_dir),
         by_status=tuple(sorted(by_status.items())),
         recommendations=sum(len(r.recommendations) for r in results),
+        problems=len(problems),
+        tracker_rows=len(tracker),
+        missing_rows=int((tracker["missing"] != "").sum()),
+    )
+
+
+def unchanged_summary(out_dir: Path, files: dict[str, str]) -> RunSummary | None:
+    """The summary of the last run if ``files`` (document -> sha256) are exactly its inputs.
+
+    When every input file is the one the last run read (same name, same
+    content) and every table is still there, writing again would give the
+    same bytes: the caller can skip the merge. Returns None when anything
+    differs, a table is missing, or a table cannot be read.
+    """
+    paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
+    if not all(path.exists() for path in paths.values()):
+        return None
+    try:
+        documents = read_table(paths["documents"], DOCUMENT_COLUMNS)
+        problems = read_table(paths["problems"], PROBLEM_COLUMNS)
+        tracker = read_tracker(paths["tracker"])
+    except RectrackError:
+        return None
+    present = documents[documents["missing"] == ""]
+    if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):
+        return None
+    return RunSummary(
+        out_dir=str(out_dir),
+        by_status=tuple(sorted(Counter(present["status"]).items())),
+        recommendations=int(pd.to_numeric(present["recommendations"], errors="coerce").fillna(0).sum()),
         problems=len(problems),
         tracker_rows=len(tracker),
         missing_rows=int((tracker["missing"] != "").sum()),

@@ -6,6 +6,14 @@ task at the end). A document task is cached on the file's content hash, the
 task's source and a fingerprint of the ``extractors`` package, never on its
 path: an unchanged file (even moved or renamed) is not read again, a changed
 file or changed extractor code is.
+
+Two things keep a nightly run over a large, mostly unchanged folder cheap:
+the flow looks each file's cache key up in the task's result store itself and
+submits a task run only for files not cached (a cached task run costs Prefect
+~50-80 ms of API calls; a look-up, well under one), and when every file is the
+one the last run read, the tables are left as they are. Files that do need
+reading are read in a pool of worker processes (pdfium is not thread-safe and
+holds a process-wide lock), so both cores work.
 """
 
 from __future__ import annotations
@@ -13,22 +21,28 @@ from __future__ import annotations
 from flows import settings  # noqa: F401  (sets Prefect's environment before prefect is imported)
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE, TASK_SOURCE, CacheKeyFnPolicy
 from prefect.futures import PrefectFuture, as_completed
+from prefect.results import get_result_store
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import extractors
 from extractors.pipeline import file_sha256, process_document, relative_name
 from extractors.records import DocumentResult, Problem, Status
-from extractors.tables import RunSummary, update_outputs, with_document_name
+from extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
 from flows.discover import discover_files
 
 ProgressListener = Callable[[int, int, int, str], None]
@@ -59,11 +73,42 @@ def _task_run_name() -> str:
     return f"process {Path(task_run.parameters['path']).name}"
 
 
+# Worker processes for the document tasks of the current flow run (None: read in the task's thread).
+_workers: Executor | None = None
+# Below this many files to read, starting worker processes costs more than it saves.
+_POOL_MIN_FILES = 4
+
+
 @task(cache_policy=DOCUMENT_CACHE, retries=2, retry_delay_seconds=1,
       task_run_name=_task_run_name)
 def process_file(path: str, root: str, sha256: str) -> DocumentResult:
     """Read, detect and segment one file (retried: reading may hit transient I/O errors)."""
-    return process_document(Path(path), Path(root), sha256=sha256)
+    if _workers is None:
+        return process_document(Path(path), Path(root), sha256=sha256)
+    return _workers.submit(process_document, Path(path), Path(root), sha256).result()
+
+
+@contextmanager
+def _worker_pool(files: int) -> Iterator[None]:
+    """Read in worker processes (one per core) while inside, when there are enough files."""
+    global _workers
+    cores = len(os.sched_getaffinity(0))
+    if files < _POOL_MIN_FILES or cores < 2:
+        yield
+        return
+    # spawn, not fork: the flow process runs Prefect's threads.
+    _workers = ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield
+    finally:
+        _workers.shutdown(cancel_futures=True)
+        _workers = None
+
+
+def _cache_key(sha256: str) -> str | None:
+    """The key under which Prefect stores ``process_file``'s result for this content."""
+    return DOCUMENT_CACHE.compute_key(task_ctx=SimpleNamespace(task=process_file),
+                                      inputs={"sha256": sha256}, flow_parameters={})
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -97,11 +142,17 @@ def _outcome(future: PrefectFuture, name: str, sha256: str) -> DocumentResult:
                    "error")
 
 
-def _submit_all(files: list[Path], root: Path, refresh: bool) -> tuple[dict, list[DocumentResult]]:
-    """Hash each file and submit its task; files that cannot even be hashed fail here."""
-    runner = process_file.with_options(refresh_cache=True) if refresh else process_file
-    futures: dict[PrefectFuture, tuple[str, str]] = {}
-    unreadable = []
+@dataclass(frozen=True, slots=True)
+class _Input:
+    path: Path
+    name: str
+    sha256: str
+    cache_key: str | None
+
+
+def _hash_all(files: list[Path], root: Path) -> tuple[list[_Input], list[DocumentResult]]:
+    """Hash each file; files that cannot even be opened fail here."""
+    inputs, unreadable = [], []
     for path in files:
         name = relative_name(path, root)
         try:
@@ -110,27 +161,57 @@ def _submit_all(files: list[Path], root: Path, refresh: bool) -> tuple[dict, lis
             unreadable.append(_failed(name, "", f"cannot be opened ({error.strerror})",
                                       "check the file exists and is readable", "unreadable"))
             continue
-        futures[runner.submit(str(path), str(root), sha256)] = (name, sha256)
-    return futures, unreadable
+        inputs.append(_Input(path, name, sha256, _cache_key(sha256)))
+    return inputs, unreadable
 
 
-def _process_all(files: list[Path], root: Path, refresh: bool) -> list[DocumentResult]:
-    """Run the document tasks (two at a time), logging progress as they finish."""
-    logger = get_run_logger()
-    futures, results = _submit_all(files, root, refresh)
-    listener = _progress.get()
-    recommendations = 0
-    for result in results:
-        logger.warning("%s: %s", result.document, result.problems[0].reason)
-    for future in as_completed(list(futures)):
-        result = _outcome(future, *futures[future])
-        results.append(result)
-        recommendations += len(result.recommendations)
-        logger.info("%d/%d documents, %d recommendations (%s: %s)", len(results), len(files),
-                    recommendations, result.document, result.status.value)
-        if listener is not None:
-            listener(len(results), len(files), recommendations, result.document)
+class _Progress:
+    """Counts finished documents; logs each and tells the CLI's progress bar."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.recommendations = total, 0, 0
+        self.logger = get_run_logger()
+        self.listener = _progress.get()
+
+    def finished(self, result: DocumentResult, cached: bool = False) -> None:
+        self.done += 1
+        self.recommendations += len(result.recommendations)
+        self.logger.info("%d/%d documents, %d recommendations (%s: %s%s)", self.done, self.total,
+                         self.recommendations, result.document, result.status.value,
+                         ", cached" if cached else "")
+        if self.listener is not None:
+            self.listener(self.done, self.total, self.recommendations, result.document)
+
+
+def _process_all(inputs: list[_Input], cached: dict[str, DocumentResult], root: Path,
+                 refresh: bool, progress: _Progress) -> list[DocumentResult]:
+    """Cached results as they are; one task run (two at a time) for every other file."""
+    results = []
+    for item in inputs:
+        if item.name in cached:
+            results.append(cached[item.name])
+            progress.finished(cached[item.name], cached=True)
+    runner = process_file.with_options(refresh_cache=True) if refresh else process_file
+    todo = [item for item in inputs if item.name not in cached]
+    with _worker_pool(len(todo)):
+        futures = {runner.submit(str(i.path), str(root), i.sha256): i for i in todo}
+        for future in as_completed(list(futures)):
+            result = _outcome(future, futures[future].name, futures[future].sha256)
+            results.append(result)
+            progress.finished(result)
     return results
+
+
+def _cached_results(inputs: list[_Input], refresh: bool) -> dict[str, DocumentResult]:
+    """Results of ``process_file`` already in Prefect's result store, by document name."""
+    if refresh:
+        return {}
+    store = get_result_store().update_for_task(process_file)
+    found = {}
+    for item in inputs:
+        if item.cache_key and store.exists(item.cache_key):
+            found[item.name] = with_document_name(store.read(item.cache_key).result, item.name)
+    return found
 
 
 @flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -146,8 +227,19 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     logger = get_run_logger()
     files = discover_files([Path(p) for p in paths], exclude=Path(out_dir))
     logger.info("%d documents to process in %s", len(files), ", ".join(paths))
-    results = _process_all(files, Path(root), refresh)
-    summary = write_outputs(results, out_dir)
+    inputs, unreadable = _hash_all(files, Path(root))
+    for result in unreadable:
+        logger.warning("%s: %s", result.document, result.problems[0].reason)
+    cached = _cached_results(inputs, refresh)
+    summary = None
+    if len(cached) == len(inputs) and not unreadable:
+        summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs})
+    if summary is not None:
+        logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
+    else:
+        progress = _Progress(len(files))
+        results = unreadable + _process_all(inputs, cached, Path(root), refresh, progress)
+        summary = write_outputs(results, out_dir)
     logger.info(summary.as_text())
     create_markdown_artifact(summary.as_markdown(), key="rectrack-run-summary",
                              description="documents, recommendations and problems of the run")

@@ -110,3 +110,33 @@ def test_changed_file_is_reread_moved_file_is_not_and_edits_survive(
     assert (merged["country"] == "United Kingdom of Great Britain and Northern Ireland").any()
     missing = read(out / "documents.csv").set_index("document").loc[FIRST, "missing"]
     assert missing == "source document not in the last run"
+
+
+def test_unchanged_folder_leaves_the_tables_untouched(inbox: Path, tmp_path: Path, calls: list[str]) -> None:
+    out = tmp_path / "out"
+    first = run(inbox, out)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")}
+    again = run(inbox, out)
+    assert len(calls) == 3
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")} == stamps
+    assert again == first
+
+    (out / "problems.csv").unlink()        # a table gone: written again from the cache
+    run(inbox, out)
+    assert len(calls) == 3 and (out / "problems.csv").exists()
+
+
+def test_documents_read_in_worker_processes_give_the_same_tables(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.batch
+
+    run(inbox, tmp_path / "threads")
+    monkeypatch.setattr(flows.batch, "_POOL_MIN_FILES", 1)
+    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
+
+    fresh = tmp_path / "fresh-storage"
+    fresh.mkdir()
+    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: fresh}):
+        run(inbox, tmp_path / "processes")
+    for table in ("tracker.csv", "documents.csv", "problems.csv"):
+        assert (tmp_path / "processes" / table).read_bytes() == (tmp_path / "threads" / table).read_bytes()
