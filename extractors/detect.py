@@ -12,10 +12,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from extractors.records import Document, DocumentInfo, DocumentType
+from extractors.records import BlockKind, Document, DocumentInfo, DocumentType
 from extractors.states import canonical_state
 
 _HEAD_PAGES = 2
+_HEAD_LINES = 150            # DOCX/HTML/text have one long "page"
+_MANDATE = re.compile(
+    r"Report of the (Special Rapporteur|Independent Expert|Working Group)\s+(on|for)\s+(.+?)"
+    r"(?:,?\s+(?:on (?:his|her|its|their) (?:visit|mission)|\*|Addendum)|\n\n|$)",
+    re.IGNORECASE | re.DOTALL)
+_VISIT = re.compile(r"(?:visit|mission)\s+to\s+([A-Z][\w'’ ()-]+?)(?:[*,.:\n]|\s+\(|\s+on\s|$)")
+_COUNTRY_PHRASES = (
+    re.compile(r"(?:periodic\s+)?reports?\s+of\s+([A-Z][\w'’ ()-]+?)(?:\*|,|\n|$)"),
+    re.compile(r"(?:Compilation|submissions|Summary)\s+on\s+([A-Z][\w'’ ()-]+?)(?:\*|,|\n|$)"),
+    _VISIT,
+)
 
 # UN symbols as printed; PDF text often breaks them ("A\n/HRC/19/3", "A/HRC/ 8/29").
 _HRC_SYMBOL = re.compile(
@@ -64,7 +75,28 @@ def _own_symbol(head: str) -> str:
 
 def _head_text(document: Document) -> str:
     pages = document.pages[:_HEAD_PAGES]
-    return "\n".join(line for page in pages for line in (*page.lines, *page.footnotes))
+    lines = [line for page in pages for line in (*page.lines, *page.footnotes)]
+    return "\n".join(lines[:_HEAD_LINES] if document.format != "pdf" else lines)
+
+
+def _is_matrix(document: Document) -> bool:
+    """A table whose header names the recommendation and its position or States (OHCHR matrices)."""
+    for block in document.blocks[:40]:
+        if block.kind is BlockKind.TABLE_ROW:
+            cells = [cell.casefold() for cell in block.cells]
+            if any(cell.startswith("recommendation") for cell in cells) and any(
+                    "position" in cell or "recommending" in cell for cell in cells):
+                return True
+    return False
+
+
+def _mandate(head: str) -> str:
+    """"Special Rapporteur on torture and other cruel ..." from a special-procedure title."""
+    match = _MANDATE.search(head)
+    if not match:
+        return ""
+    holder, preposition, subject = match.groups()
+    return f"{holder} {preposition} {' '.join(subject.split())}".rstrip(" ,.*")
 
 
 def _document_date(text: str) -> str:
@@ -91,6 +123,19 @@ def _country_after_title(lines: list[str], title: re.Pattern[str]) -> str:
     return ""
 
 
+def _country(head: str) -> str:
+    """The State a document is about, from its title lines."""
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    country = _country_after_title(lines, re.compile(r"Periodic\s+Review\*?$|^Review\*?$", re.IGNORECASE))
+    for pattern in _COUNTRY_PHRASES:
+        if country:
+            break
+        for match in pattern.finditer(head):
+            if country := canonical_state(match.group(1)) or canonical_state(match.group(1).split(" (")[0]) or "":
+                break
+    return country
+
+
 def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
     """(type, body, reason) from the head text and the symbol."""
     upper = symbol.upper()
@@ -108,9 +153,8 @@ def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
         if "/ADD." in upper:
             return DocumentType.UPR_ADDENDUM, "UPR", f"symbol {symbol} with an Add. and a UPR title"
         return DocumentType.UPR_REPORT, "UPR", f"symbol {symbol} and the title of a UPR Working Group report"
-    if upper.startswith("A/HRC/") and re.search(r"Special Rapporteur|Independent Expert|Working Group on",
-                                                 head, re.IGNORECASE):
-        return DocumentType.SPECIAL_PROCEDURE_REPORT, "", f"symbol {symbol} and a special-procedure title"
+    if upper.startswith("A/HRC/") and (mandate := _mandate(head)):
+        return DocumentType.SPECIAL_PROCEDURE_REPORT, mandate, f"symbol {symbol} and the title of a {mandate}"
     return (DocumentType.CIVIL_SOCIETY_REPORT, "civil society",
             "no UN symbol or title recognised: treated as a civil-society report")
 
@@ -118,16 +162,16 @@ def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
 def detect_document(document: Document) -> DocumentInfo:
     """Family, symbol, body, country, date, year and UPR session of ``document``."""
     head = _head_text(document)
-    symbol = _own_symbol(head)
-    document_type, body, reason = _classify(head, symbol)
-    if treaty := _TREATY_SYMBOL.search(head):
-        symbol = symbol or _squash(treaty.group(0))
-    lines = [line.strip() for line in head.splitlines() if line.strip()]
-    country = _country_after_title(lines, re.compile(r"Periodic\s+Review\*?$|^Review\*?$",
-                                                     re.IGNORECASE))
-    if not country:
-        of_state = re.search(r"(?:report|reports) of ([A-Z][\w' ()-]+?)(?:\*|\n|$)", head)
-        country = canonical_state(of_state.group(1)) or "" if of_state else ""
+    if _is_matrix(document):
+        document_type, body, reason = (DocumentType.RECOMMENDATIONS_MATRIX, "UPR",
+                                       "a table with Recommendation and Position/States columns")
+        symbol = ""
+    else:
+        symbol = _own_symbol(head)
+        document_type, body, reason = _classify(head, symbol)
+        if treaty := _TREATY_SYMBOL.search(head):
+            symbol = symbol or _squash(treaty.group(0))
+    country = _country(head)
     iso_date = _document_date(head)
     opening = " ".join(line for page in document.pages[:4] for line in page.lines)
     session = _SESSION.search(opening)

@@ -62,4 +62,5 @@ def process_document(path: Path, root: Path, sha256: str | None = None) -> Docum
         pages=document.page_count,
         recommendations=segmented.recommendations,
         problems=problems,
+        position_updates=segmented.position_updates,
     )

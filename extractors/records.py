@@ -138,11 +138,39 @@ class Recommendation:
     page: int
     recommending_states: tuple[str, ...] = ()
     position: Position = Position.UNKNOWN
-    # Filled by later families (treaty bodies, compilations, dialogues);
-    # empty for UPR reports.
-    source: str = ""
-    heading: str = ""
-    context: str = ""
+    # Filled by the families that have them; empty for UPR reports.
+    body: str = ""             # the body that made it when not the document's (compilations)
+    source: str = ""           # who made it: committee, rapporteur, "JS3", a speaker
+    heading: str = ""          # the section heading it stands under
+    context: str = ""          # the lead-in of a lettered item ("The Committee recommends ...:")
+    addressee: str = ""        # "the Government", "the international community", ...
+    follow_up: bool = False    # named in a treaty body's follow-up paragraph
+    response: str = ""         # the State's own words on it (addenda, matrices)
+    position_source: str = ""  # where the position comes from ("A/HRC/43/15/Add.1 - Para. 3")
+    given_labels: tuple[GivenLabel, ...] = ()  # labels the document itself carries (matrices)
+
+
+@dataclass(frozen=True, slots=True)
+class GivenLabel:
+    """A label a document assigns to a recommendation (a matrix's theme column)."""
+
+    taxonomy: str              # "themes", "groups", "sdgs", ...
+    label: str                 # as printed, e.g. "A12 Acceptance of international norms"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionUpdate:
+    """A State's position on a recommendation of another document (a UPR addendum).
+
+    Matched to the recommendations of the report ``report_symbol`` by
+    ``paragraph`` when the tracker is merged, whichever arrived first.
+    """
+
+    report_symbol: str         # e.g. "A/HRC/43/15"
+    paragraph: str             # e.g. "122.17"
+    position: Position
+    response: str = ""         # the State's own words, if the addendum gives them
+    source: str = ""           # e.g. "A/HRC/43/15/Add.1 para. 3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +195,4 @@ class DocumentResult:
     pages: int = 0
     recommendations: tuple[Recommendation, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    position_updates: tuple[PositionUpdate, ...] = ()

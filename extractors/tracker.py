@@ -35,7 +35,8 @@ PIPELINE_COLUMNS: tuple[str, ...] = (
 )
 ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes")
 CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS
-EXTRA_COLUMNS: tuple[str, ...] = ("source", "heading", "context", "missing")
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing")
 COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
 
 MULTI_SEPARATOR = "|"
@@ -84,7 +85,7 @@ def _document_rows(result: DocumentResult) -> list[dict[str, str]]:
             document=result.document,
             document_symbol=info.symbol if info else "",
             document_type=info.document_type.value if info else "",
-            body=info.body if info else "",
+            body=rec.body or (info.body if info else ""),
             country=info.country if info else "",
             year=info.year if info else "",
         )
@@ -104,6 +105,10 @@ def _recommendation_cells(rec: Recommendation) -> dict[str, str]:
         "source": rec.source,
         "heading": rec.heading,
         "context": rec.context,
+        "addressee": rec.addressee,
+        "follow_up": "yes" if rec.follow_up else "",
+        "response": rec.response,
+        "position_source": rec.position_source,
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors.detect import detect_document, ordinal_number
-from extractors.records import Document, DocumentType, Page
+from extractors.records import Block, BlockKind, Document, DocumentType, Page
 
 
 def _document(*lines: str) -> Document:
@@ -46,3 +46,27 @@ def test_addendum_and_treaty_body_and_unknown():
     unknown = detect_document(_document("Outcome of the Human Rights Dialogue, Dushanbe"))
     assert unknown.document_type is DocumentType.CIVIL_SOCIETY_REPORT
     assert "civil-society" in unknown.reason
+
+
+def test_special_procedure_report_gets_its_mandate_and_country():
+    info = detect_document(_document(
+        "United Nations A/HRC/43/49/Add.1", "Human Rights Council", "Distr.: General", "15 January 2020",
+        "Visit to Tajikistan", "Report of the Special Rapporteur on the situation of human rights defenders "
+        "on his visit to Tajikistan*"))
+    assert info.document_type is DocumentType.SPECIAL_PROCEDURE_REPORT
+    assert info.body == "Special Rapporteur on the situation of human rights defenders"
+    assert (info.country, info.year) == ("Tajikistan", "2020")
+
+
+def test_compilation_country():
+    info = detect_document(_document("A/HRC/WG.6/34/SVN/2", "Compilation on Slovenia",
+                                     "Report of the Office of the United Nations High Commissioner"))
+    assert (info.document_type, info.country) == (DocumentType.UN_COMPILATION, "Slovenia")
+
+
+def test_matrix_is_detected_from_its_table_header():
+    header = Block("Recommendation | Position | Full list of themes", 1, BlockKind.TABLE_ROW,
+                   cells=("Recommendation", "Position", "Full list of themes"))
+    document = Document(Path("m.docx"), "0" * 64, "docx", (Page(1, (header.text,)),), (header,))
+    info = detect_document(document)
+    assert (info.document_type, info.body) == (DocumentType.RECOMMENDATIONS_MATRIX, "UPR")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
-from extractors.records import Document, DocumentInfo, DocumentType, Problem, Recommendation
+from extractors.records import Document, DocumentInfo, DocumentType, PositionUpdate, Problem, Recommendation
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,19 +22,25 @@ class Segmented:
 
     recommendations: tuple[Recommendation, ...] = ()
     problems: tuple[Problem, ...] = ()
+    position_updates: tuple[PositionUpdate, ...] = ()
 
 
 Segmenter = Callable[[Document, DocumentInfo], Segmented]
 
 
-def _registry() -> dict[DocumentType, Segmenter]:
-    # Imported here so that a family's module is loaded only by the registry.
-    from extractors.segment.upr_report import segment_upr_report
+# Family -> "module:function" under extractors.segment, imported on first use.
+SEGMENTERS: dict[DocumentType, str] = {
+    DocumentType.UPR_REPORT: "upr_report:segment_upr_report",
+}
 
-    return {DocumentType.UPR_REPORT: segment_upr_report}
 
-
-SEGMENTERS: dict[DocumentType, Segmenter] = _registry()
+def segmenter_for(document_type: DocumentType) -> Segmenter | None:
+    """The segmenter registered for ``document_type``, or None."""
+    target = SEGMENTERS.get(document_type)
+    if target is None:
+        return None
+    module, _, function = target.partition(":")
+    return getattr(import_module(f"extractors.segment.{module}"), function)
 
 
 def segment_document(document: Document, info: DocumentInfo) -> Segmented:
@@ -43,7 +50,7 @@ def segment_document(document: Document, info: DocumentInfo) -> Segmented:
     of kind ``unsupported_family`` saying so, so the gap is visible in
     ``problems.csv`` rather than silent.
     """
-    segmenter = SEGMENTERS.get(info.document_type)
+    segmenter = segmenter_for(info.document_type)
     if segmenter is None:
         problem = Problem(
             document="",
