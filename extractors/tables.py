@@ -27,7 +27,7 @@ from extractors.tracker import build_tracker, merge_tracker, natural_key, read_t
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
-    "country", "year", "pages", "recommendations", "problem", "missing",
+    "country", "year", "pages", "recommendations", "detected_as", "problem", "missing",
 )
 PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "action")
 LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
@@ -116,6 +116,7 @@ def _document_row(result: DocumentResult) -> dict[str, str]:
         "body": info.body if info else "", "document_symbol": info.symbol if info else "",
         "country": info.country if info else "", "year": info.year if info else "",
         "pages": str(result.pages), "recommendations": str(len(result.recommendations)),
+        "detected_as": info.reason if info else "",
         "problem": _problem_cell(result.problems), "missing": "",
     }
 

@@ -10,7 +10,7 @@ returns the exit code instead of exiting, so tests can call it in-process:
 
 from __future__ import annotations
 
-from flows import settings  # noqa: F401  (Prefect's environment first)
+from flows import settings  # Prefect's environment first
 
 import signal
 import sys
@@ -82,6 +82,7 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
+    settings.apply_batch_defaults()
     from flows.batch import process_batch, progress_listener
 
     bar = _progress_bar() if errors.is_terminal else None
