@@ -172,6 +172,16 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     return frame
 
 
+def _file_mode() -> int:
+    """0o666 less the process umask: the mode ``open()`` would have given."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` to ``path`` as UTF-8-with-BOM CSV, replacing the file atomically.
 
@@ -186,6 +196,7 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
             clean.to_csv(handle, index=False, lineterminator="\n")
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, _FILE_MODE)     # mkstemp makes it owner-only; analysts share these files
         os.replace(temp, path)
     except PermissionError as error:
         Path(temp).unlink(missing_ok=True)

@@ -233,3 +233,16 @@ def test_update_outputs_keeps_documents_and_rows_of_an_unreadable_file(tmp_path:
                             encoding="utf-8-sig")
     assert list(documents["missing"]) == ["", "source document not in the last run"]
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_tables_get_the_usual_file_mode_not_owner_only(tmp_path):
+    import os
+    import stat
+
+    from extractors.tables import write_csv_atomic
+
+    path = tmp_path / "t.csv"
+    write_csv_atomic(pd.DataFrame({"a": ["1"]}), path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
