@@ -101,7 +101,9 @@ def test_missing_file(tmp_path):
     _raises(UnreadableFile, tmp_path / "gone.pdf", "cannot be opened", "check that it exists")
 
 
-def test_legacy_word_doc():
+def test_legacy_word_doc(monkeypatch):
+    # Without LibreOffice; the conversion itself is tested in test_matrix.py.
+    monkeypatch.setattr("extractors.read.convert.find_converter", lambda: None)
     _raises(UnsupportedFormat, BAD / "legacy-word-97-egypt2014-matrix.doc",
             "legacy Word 97-2003 .doc",
             "convert it to .docx, e.g. `libreoffice --headless --convert-to docx FILE`")

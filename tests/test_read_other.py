@@ -151,3 +151,13 @@ def test_html_inline_elements_do_not_split_words(tmp_path):
     path = tmp_path / "inline.html"
     path.write_bytes(b"<html><body><p><b>Ratify</b>ing the <i>OP</i>-CAT</p></body></html>")
     assert [block.text for block in read_document(path).blocks] == ["Ratifying the OP-CAT"]
+
+
+def test_docx_page_header_leads_the_lines_for_detection_but_is_no_block():
+    from extractors.detect import detect_document
+
+    document = read_document(SLOVENIA_LIST)
+    assert document.pages[0].lines[0].startswith("UPR of Slovenia (3rd Cycle - 34th Session)")
+    assert not document.blocks[0].text.startswith("UPR of")
+    info = detect_document(document)
+    assert (info.country, info.session) == ("Slovenia", "34")

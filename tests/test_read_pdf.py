@@ -184,3 +184,22 @@ def test_footnotes_follow_the_paragraph_open_at_the_page_end():
         ("* A note.", 1, BlockKind.FOOTNOTE),
         ("2. Second paragraph.", 2, BlockKind.BODY),
     ]
+
+
+def test_reference_heading_opening_a_page_starts_its_own_paragraph():
+    # Slovenia's 2020 addendum: "122.79–81" heads page 4, after a paragraph ending page 3.
+    document = read_document(SAMPLES / "slovenia2020-A_HRC_43_15_Add.1.pdf")
+    texts = [block.text for block in document.blocks]
+    assert "122.79–81" in texts
+    assert not any(text.endswith("122.79–81") and text != "122.79–81" for text in texts)
+    assert document.blocks[texts.index("122.79–81")].page == 4
+
+
+def test_cover_masthead_does_not_split_the_paragraph_it_interrupts():
+    # A/HRC/WG.6/34/SVN/2: pdfium emits page 1's masthead after the start of paragraph 5.
+    path = Path(__file__).resolve().parents[1] / "data" / "samples" / "compilations"
+    document = read_document(path / "slovenia2019-A_HRC_WG.6_34_SVN_2-un-compilation.pdf")
+    (fifth,) = [b for b in document.blocks if b.text.startswith("5. In 2016, the Human Rights Committee")]
+    assert "Original: English" not in fifth.text and "Distr." not in fifth.text
+    assert "Paris Principles)." in fifth.text and "amendments to the Human Rights Ombudsman Act" in fifth.text
+    assert fifth.page == 1

@@ -2,7 +2,8 @@
 
 :func:`read_document` is the one entry point: it reads the bytes, tells the
 real format from them (not from the extension), dispatches to the reader for
-PDF, DOCX, HTML or text/Markdown, and checks the language. Everything a
+PDF, DOCX, HTML or text/Markdown (legacy Word .doc through LibreOffice when it
+is installed: :mod:`extractors.read.convert`), and checks the language. Everything a
 person has to fix is raised as a :class:`~extractors.errors.RectrackError`.
 """
 
@@ -15,11 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extractors.errors import UnreadableFile
+from extractors.read.convert import read_legacy_word
 from extractors.read.docx import read_docx
 from extractors.read.html import read_html
 from extractors.read.language import check_english
 from extractors.read.pdf import read_pdf
-from extractors.read.sniff import sniff_format
+from extractors.read.sniff import is_legacy_word, sniff_format
 from extractors.read.text import read_text
 from extractors.records import Document, Problem
 
@@ -32,11 +34,12 @@ _READERS: dict[str, Callable[[Path, bytes, str], Document]] = {
     "docx": read_docx,
     "html": read_html,
     "text": read_text,
+    "doc": read_legacy_word,  # through LibreOffice when installed
 }
 _EXTENSIONS = {"pdf": {".pdf"}, "docx": {".docx"}, "html": {".html", ".htm", ".xhtml"},
-               "text": {".txt", ".md", ".markdown", ".text"}}
+               "text": {".txt", ".md", ".markdown", ".text"}, "doc": {".doc"}}
 _ALL_EXTENSIONS = set().union(*_EXTENSIONS.values())
-_SUFFIX_FOR = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt"}
+_SUFFIX_FOR = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt", "doc": "doc"}
 
 
 def read_document(path: Path, sha256: str | None = None) -> Document:
@@ -60,7 +63,7 @@ def read_document(path: Path, sha256: str | None = None) -> Document:
         raise UnreadableFile(path, f"the file cannot be opened ({error.strerror})",
                              "check that it exists and is readable") from error
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    kind = sniff_format(path, data)
+    kind = "doc" if is_legacy_word(data) else sniff_format(path, data)
     suffix = path.suffix.lower()
     if suffix and suffix not in _ALL_EXTENSIONS:
         log.info("%s: unusual extension, read as %s", path, kind)

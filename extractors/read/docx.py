@@ -8,7 +8,9 @@ python-docx repeats for every grid column it spans is kept once per row, and
 a vertically merged cell repeats its text in each row it covers (what a
 tracker row needs). A cell's paragraphs are kept apart by "\n" in
 ``Block.cells`` (matrices list one recommending State per paragraph) and
-joined by spaces in ``Block.text``. Everything is on page 1.
+joined by spaces in ``Block.text``. Everything is on page 1. The page
+header's text (where OHCHR matrices name the State: "UPR of Slovenia (3rd
+Cycle - 34th Session)") leads ``Page.lines`` for detection, but is not a block.
 """
 
 from __future__ import annotations
@@ -85,16 +87,29 @@ def _blocks(document: DocxDocument) -> Iterator[Block]:
                 yield Block(text=text, page=1, kind=BlockKind.TABLE_ROW, cells=cells)
 
 
+def _header_lines(document: DocxDocument) -> list[str]:
+    """The distinct non-empty paragraphs of the sections' page headers."""
+    lines: list[str] = []
+    for section in document.sections:
+        for paragraph in section.header.paragraphs:
+            text = normalize_text(paragraph.text)
+            if text and text not in lines:
+                lines.append(text)
+    return lines
+
+
 def read_docx(path: Path, data: bytes, sha256: str) -> Document:
     """Read DOCX bytes into a one-page :class:`Document`.
 
     Raises :class:`UnreadableFile` when the package or its XML is damaged.
     """
     try:
-        blocks = tuple(_blocks(docx.Document(io.BytesIO(data))))
+        package = docx.Document(io.BytesIO(data))
+        blocks = tuple(_blocks(package))
+        header = _header_lines(package)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError) as error:
         raise UnreadableFile(
             path, f"the DOCX file is damaged ({error})",
             "open and re-save it in Word or LibreOffice, then add it again") from error
-    page = Page(number=1, lines=tuple(block.text for block in blocks))
+    page = Page(number=1, lines=(*header, *(block.text for block in blocks)))
     return Document(path=path, sha256=sha256, format="docx", pages=(page,), blocks=blocks)

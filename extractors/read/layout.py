@@ -21,7 +21,8 @@ The rules, measured on UN documents (A/HRC, CERD ... layouts 2008-2022):
   ``136.24``, ``(a)``, ``I.``, a bullet), after a vertical gap clearly larger
   than the document's line pitch, when the font size changes (headings), or
   when the text jumps up the page. A paragraph open at a page end continues
-  on the next page unless the next page starts a new one by those rules.
+  on the next page unless the next page starts a new one by those rules or
+  opens with a heading (a lone unpunctuated line after a finished sentence).
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ _PARAGRAPH_START = re.compile(
     r"(?:\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.|\([a-z]{1,4}\)|\(\d{1,3}\)"
     r"|[IVX]{1,6}\.|[A-H]\.|[\u2022\u25aa\u25cf\u00b7\uf0b7\uf0a7-])\s"
 )
+_SENTENCE_ENDS = (".", ";", ":", "!", "?")
+# A line that is only a paragraph reference or range ("122.79–81", "122.14– 15"):
+# a heading of UPR addenda, which may open a page.
+_REFERENCE_LINE = re.compile(r"\d{1,3}(?:\.\d{1,3})+(?:\s*[-–]\s*\d{1,3}(?:\.\d{1,3})*)?\s*$")
 # A footnote opens with its mark; pdfium may put a raised mark on a line of its own.
 _FOOTNOTE_START = re.compile(r"(?:\*{1,4}|[\u2020\u2021\u2217]+|\d{1,3})(?:\s|$)")
 
@@ -150,6 +155,21 @@ def _paragraph(lines: Sequence[Line], page: int, vocabulary: Container[str]) -> 
     return Block(text=text, page=page, bold=bold)
 
 
+def _opens_with_heading(body: Sequence[Line], previous: Line | None, gap: float) -> bool:
+    """Whether a page opens with a heading after a paragraph that closed the previous page.
+
+    The first line of a page has no gap above it to compare, so a heading set
+    in the body font (CERD/C/BRA/CO/18-20, pages 6, 9, 17) would run on from
+    that paragraph. It is one: it stands alone (a paragraph gap below it),
+    ends without punctuation, and the previous page ended a sentence.
+    """
+    if previous is None or len(body) < 2:
+        return False
+    return (previous.text.rstrip().endswith((".", ";", ":"))
+            and not body[0].text.rstrip().endswith((".", ";", ":", ","))
+            and body[0].y - body[1].y > gap)
+
+
 def build_blocks(pages: Sequence[tuple[Sequence[Line], Sequence[Line]]],
                  metrics: Metrics, vocabulary: Container[str]) -> list[Block]:
     """Paragraph blocks for pages of (body, footnotes) lines, in reading order.
@@ -161,26 +181,42 @@ def build_blocks(pages: Sequence[tuple[Sequence[Line], Sequence[Line]]],
     gap, rise = _GAP * metrics.pitch, 0.5 * metrics.pitch
     size_change = _SIZE_CHANGE * metrics.body_size
     numbered = _PARAGRAPH_START.match
+    reference = _REFERENCE_LINE.match
     blocks: list[Block] = []
     pending: list[Block] = []
     current: list[Line] = []
     start_page = 0
+    # A paragraph interrupted by text higher up the page (the cover's masthead,
+    # which pdfium puts last on page 1): it resumes on the next page.
+    suspended: tuple[list[Line], int] | None = None
     for number, (body, footnotes) in enumerate(pages, start=1):
         previous = current[-1] if current else None
         same_page = False
+        heading_first = _opens_with_heading(body, previous, gap)
         for line in body:
             # The paragraph rules of the module docstring, inlined (every line runs them):
-            # a gap or a jump up the page (same page only), a size change, a number.
+            # a gap or a jump up the page (same page only), a heading opening the
+            # page, a size change, a number.
             if previous is None or (
                     same_page and not -rise <= previous.y - line.y <= gap) or (
-                    abs(line.size - previous.size) > size_change) or numbered(line.text):
-                if current:
-                    blocks.append(_paragraph(current, start_page, vocabulary))
-                blocks.extend(pending)
-                pending, current, start_page = [], [line], number
+                    not same_page and heading_first) or (
+                    abs(line.size - previous.size) > size_change) or numbered(line.text) or (
+                    reference(line.text)):
+                if (suspended is None and same_page and previous.y - line.y < -rise
+                        and current and not current[-1].text.rstrip().endswith(_SENTENCE_ENDS)):
+                    suspended = (current, start_page)
+                else:
+                    if current:
+                        blocks.append(_paragraph(current, start_page, vocabulary))
+                    blocks.extend(pending)
+                    pending = []
+                current, start_page = [line], number
             else:
                 current.append(line)
             previous, same_page = line, True
+        if suspended is not None:
+            blocks.append(_paragraph(current, start_page, vocabulary))
+            (current, start_page), suspended = suspended, None
         if footnotes:
             pending.extend(_footnote_blocks(footnotes, number, vocabulary))
     if current:

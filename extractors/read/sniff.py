@@ -36,9 +36,14 @@ _UNSUPPORTED_MAGIC: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
+def is_legacy_word(data: bytes) -> bool:
+    """True for a Word 97-2003 ``.doc`` (an OLE2 compound file with a WordDocument stream)."""
+    return data.startswith(_OLE2) and _WORD_STREAM in data
+
+
 def _sniff_ole2(path: Path, data: bytes) -> str:
     """Legacy Office (OLE2 compound file): always unsupported, say which."""
-    if _WORD_STREAM in data:
+    if is_legacy_word(data):
         raise UnsupportedFormat(path, "this is a legacy Word 97-2003 .doc file, "
                                 "which rectrack does not read", _TO_DOCX)
     raise UnsupportedFormat(path, "this is a legacy Office 97-2003 file (.xls/.ppt), "
