@@ -26,6 +26,8 @@ _COUNTRY_PHRASES = (
     re.compile(r"(?:periodic\s+)?reports?\s+of\s+([A-Z][\w'’ ()-]+?)(?:\*|,|\n|$)"),
     re.compile(r"(?:Compilation|submissions|Summary)\s+on\s+([A-Z][\w'’ ()-]+?)(?:\*|,|\n|$)"),
     _VISIT,
+    # Matrix titles: "UPR of Slovenia (3rd Cycle - 34th Session)", "UPR of Egypt - Second Cycle".
+    re.compile(r"^\s*UPR\s+of\s+([A-Z][\w'’ ()-]+?)(?:\s+[(–-]|,|\n|$)", re.MULTILINE),
 )
 
 # UN symbols as printed; PDF text often breaks them ("A\n/HRC/19/3", "A/HRC/ 8/29").
@@ -40,6 +42,7 @@ _DATE = re.compile(r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|A
                    r"October|November|December)\s+((?:19|20)\d\d)\b")
 _MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
                                        "August", "September", "October", "November", "December"), 1)}
+_NUMBERED_SESSION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+session\b", re.IGNORECASE)
 _SESSION = re.compile(r"held\s+its\s+(\w+(?:-\w+)?)\s+session", re.IGNORECASE)
 _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
              "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
@@ -126,7 +129,9 @@ def _country_after_title(lines: list[str], title: re.Pattern[str]) -> str:
 def _country(head: str) -> str:
     """The State a document is about, from its title lines."""
     lines = [line.strip() for line in head.splitlines() if line.strip()]
-    country = _country_after_title(lines, re.compile(r"Periodic\s+Review\*?$|^Review\*?$", re.IGNORECASE))
+    # 2008-2011 compilations and summaries put the State after "... Human Rights Council resolution 5/1".
+    country = _country_after_title(lines, re.compile(r"Periodic\s+Review\*?$|^Review\*?$|resolution\s+5/1\*?$",
+                                                     re.IGNORECASE))
     for pattern in _COUNTRY_PHRASES:
         if country:
             break
@@ -154,7 +159,8 @@ def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
             return DocumentType.UPR_ADDENDUM, "UPR", f"symbol {symbol} with an Add. and a UPR title"
         return DocumentType.UPR_REPORT, "UPR", f"symbol {symbol} and the title of a UPR Working Group report"
     if upper.startswith("A/HRC/") and (mandate := _mandate(head)):
-        return DocumentType.SPECIAL_PROCEDURE_REPORT, mandate, f"symbol {symbol} and the title of a {mandate}"
+        return (DocumentType.SPECIAL_PROCEDURE_REPORT, mandate,
+                f"symbol {symbol} and the title of a report of the {mandate}")
     return (DocumentType.CIVIL_SOCIETY_REPORT, "civil society",
             "no UN symbol or title recognised: treated as a civil-society report")
 
@@ -175,8 +181,12 @@ def detect_document(document: Document) -> DocumentInfo:
     iso_date = _document_date(head)
     opening = " ".join(line for page in document.pages[:4] for line in page.lines)
     session = _SESSION.search(opening)
+    numbered_session = _NUMBERED_SESSION.search(head)
     return DocumentInfo(
         document_type=document_type, symbol=symbol, body=body, country=country,
-        date=iso_date, year=iso_date[:4], session=ordinal_number(session.group(1)) if session else "",
+        date=iso_date, year=iso_date[:4],
+        session=ordinal_number(session.group(1)) if session else (
+            numbered_session.group(1) if numbered_session and document_type is DocumentType.RECOMMENDATIONS_MATRIX
+            else ""),
         reason=reason,
     )

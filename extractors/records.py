@@ -148,6 +148,7 @@ class Recommendation:
     response: str = ""         # the State's own words on it (addenda, matrices)
     position_source: str = ""  # where the position comes from ("A/HRC/43/15/Add.1 - Para. 3")
     given_labels: tuple[GivenLabel, ...] = ()  # labels the document itself carries (matrices)
+    country: str = ""          # State concerned, when the document's info has none (civil-society reports)
 
 
 @dataclass(frozen=True, slots=True)

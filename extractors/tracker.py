@@ -86,7 +86,7 @@ def _document_rows(result: DocumentResult) -> list[dict[str, str]]:
             document_symbol=info.symbol if info else "",
             document_type=info.document_type.value if info else "",
             body=rec.body or (info.body if info else ""),
-            country=info.country if info else "",
+            country=(info.country if info else "") or rec.country,
             year=info.year if info else "",
         )
         row.update(_recommendation_cells(rec))

@@ -31,6 +31,13 @@ Segmenter = Callable[[Document, DocumentInfo], Segmented]
 # Family -> "module:function" under extractors.segment, imported on first use.
 SEGMENTERS: dict[DocumentType, str] = {
     DocumentType.UPR_REPORT: "upr_report:segment_upr_report",
+    DocumentType.UN_COMPILATION: "compilation:segment_compilation",
+    DocumentType.STAKEHOLDER_SUMMARY: "compilation:segment_stakeholder_summary",
+    DocumentType.TREATY_BODY_OBSERVATIONS: "treaty_body:segment_treaty_body",
+    DocumentType.SPECIAL_PROCEDURE_REPORT: "special_procedure:segment_special_procedure",
+    DocumentType.UPR_ADDENDUM: "upr_addendum:segment_upr_addendum",
+    DocumentType.RECOMMENDATIONS_MATRIX: "matrix:segment_matrix",
+    DocumentType.CIVIL_SOCIETY_REPORT: "civil_society:segment_civil_society",
 }
 
 
