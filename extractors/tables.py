@@ -2,9 +2,10 @@
 
 :func:`update_outputs` is the whole "merge and write" stage: it reads the
 previous tables from the output folder, merges this run's results into them
-(:func:`extractors.tracker.merge_tracker`) and writes ``tracker.csv``,
-``documents.csv``, ``problems.csv`` and ``labels.csv``
-(:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
+(:func:`extractors.tracker.merge_tracker`), applies the positions of UPR
+addenda (:mod:`extractors.responses`) and writes ``tracker.csv``,
+``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
+been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
 half-way leaves the previous file intact.
 """
@@ -23,6 +24,7 @@ import pandas as pd
 
 from extractors.errors import OutputError, RectrackError
 from extractors.records import DocumentResult, Problem, Status
+from extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
 from extractors.tracker import build_tracker, merge_tracker, natural_key, read_tracker
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
@@ -136,12 +138,13 @@ def documents_table(results: Sequence[DocumentResult], previous: pd.DataFrame | 
     return frame.iloc[order].reset_index(drop=True)
 
 
-def problems_table(results: Sequence[DocumentResult]) -> pd.DataFrame:
-    """Every problem of this run, by document then in the order found."""
+def problems_table(results: Sequence[DocumentResult], merge_problems: Sequence[Problem] = ()) -> pd.DataFrame:
+    """Every problem of this run, by document then in the order found, then those of the merge."""
+    found = [p for r in results for p in r.problems] + list(merge_problems)
     rows = [
         {"document": p.document, "page": "" if p.page is None else str(p.page),
          "kind": p.kind, "reason": p.reason, "action": p.action}
-        for r in results for p in r.problems
+        for p in found
     ]
     return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS), dtype=str)
 
@@ -209,8 +212,11 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
-                 problems: pd.DataFrame, labels: pd.DataFrame) -> None:
-    """Write the four output tables into ``out_dir`` (created if needed), tracker last.
+                 problems: pd.DataFrame, labels: pd.DataFrame,
+                 responses: pd.DataFrame | None = None) -> None:
+    """Write the output tables into ``out_dir`` (created if needed), tracker last.
+
+    ``responses.csv`` is written only when ``responses`` is given.
 
     Raises :class:`OutputError` when the folder cannot be created or a file
     cannot be written; files already replaced stay replaced, the others keep
@@ -221,8 +227,8 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
     except OSError as error:
         raise OutputError(out_dir, f"output folder cannot be created ({error.strerror})",
                           "choose another folder with --out") from error
-    tables = (("documents.csv", documents), ("problems.csv", problems),
-              ("labels.csv", labels), ("tracker.csv", tracker))
+    tables = (("documents.csv", documents), ("problems.csv", problems), ("labels.csv", labels),
+              *((("responses.csv", responses),) if responses is not None else ()), ("tracker.csv", tracker))
     for name, frame in tables:
         try:
             write_csv_atomic(frame, out_dir / name)
@@ -232,24 +238,40 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                               "or choose another folder with --out") from error
 
 
+def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
+    """The positions of earlier runs' addenda (``responses.csv``), checked; None if none yet."""
+    path = out_dir / "responses.csv"
+    frame = read_table(path, RESPONSE_COLUMNS)
+    if frame is not None:
+        check_responses(path, frame)
+    return frame
+
+
 def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
                    labels: pd.DataFrame | None = None) -> RunSummary:
     """Merge this run's results into the tables in ``out_dir`` and write them.
 
     Documents that were not read this run (absent or unreadable) keep their
-    tracker rows, marked missing. Raises :class:`~extractors.errors.InvalidTracker`
-    if the previous ``tracker.csv`` is broken (nothing is written then) and
-    :class:`OutputError` if the folder cannot be written.
+    tracker rows, marked missing; addenda that were not read keep their
+    positions in ``responses.csv``. Raises :class:`~extractors.errors.InvalidTracker`
+    if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
+    previous ``responses.csv`` is (nothing is written then) or the folder
+    cannot be written.
     """
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"
     previous = read_tracker(tracker_path) if tracker_path.exists() else None
     read_ok = [r for r in results if r.status in READ_STATUSES]
-    tracker = merge_tracker(previous, build_tracker(read_ok), {r.document for r in read_ok})
+    processed = {r.document for r in read_ok}
+    tracker = merge_tracker(previous, build_tracker(read_ok), processed)
+    responses = responses_table(read_ok, _previous_responses(out_dir), processed)
+    tracker, merge_problems = apply_responses(tracker, responses)
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
-    problems = problems_table(results)
+    problems = problems_table(results, merge_problems)
     labels = labels_table(labels, read_table(out_dir / "labels.csv", LABEL_COLUMNS))
-    write_tables(out_dir, tracker, documents, problems, labels)
+    # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
+    keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
+    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None)
     by_status = Counter(r.status.value for r in results)
     return RunSummary(
         out_dir=str(out_dir),
@@ -277,6 +299,8 @@ def unchanged_summary(out_dir: Path, files: dict[str, str]) -> RunSummary | None
         problems = read_table(paths["problems"], PROBLEM_COLUMNS)
         tracker = read_tracker(paths["tracker"])
     except RectrackError:
+        return None
+    if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
         return None
     present = documents[documents["missing"] == ""]
     if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):
