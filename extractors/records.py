@@ -159,6 +159,12 @@ class GivenLabel:
     label: str                 # as printed, e.g. "A12 Acceptance of international norms"
 
 
+# Ends the ``source`` of a PositionUpdate taken from an OHCHR matrix. Its own rows
+# already carry the positions, so an update that matches no pending report row
+# (report absent, or position already in the report) is not a problem.
+VIA_MATRIX = "(via OHCHR matrix)"
+
+
 @dataclass(frozen=True, slots=True)
 class PositionUpdate:
     """A State's position on a recommendation of another document (a UPR addendum).

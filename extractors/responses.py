@@ -26,13 +26,14 @@ from pathlib import Path
 import pandas as pd
 
 from extractors.errors import OutputError
-from extractors.records import DocumentResult, Position, Problem
+from extractors.records import VIA_MATRIX, DocumentResult, Position, Problem
 from extractors.tracker import natural_key
 
 RESPONSE_COLUMNS: tuple[str, ...] = ("report_symbol", "paragraph", "position", "response", "source", "document")
 _VALUES = {p.value for p in Position}
 _PENDING = Position.PENDING.value
 _SHOWN = 20  # numbers named in one problem before "(+N more)"
+
 
 
 def _current_rows(results: Iterable[DocumentResult]) -> list[dict[str, str]]:
@@ -115,7 +116,8 @@ def _numbers(paragraphs: list[str]) -> str:
 def _addendum(source: str, report: str) -> str:
     """The addendum's symbol, from the first word of a source ("A/HRC/43/15/Add.1 para. 3")."""
     symbol = source.split(" ", 1)[0]
-    return symbol if re.search(r"/Add\.\d+$", symbol, re.IGNORECASE) else f"the addendum to {report}"
+    via = f" {VIA_MATRIX}" if source.endswith(VIA_MATRIX) else ""
+    return (symbol if re.search(r"/Add\.\d+$", symbol, re.IGNORECASE) else f"the addendum to {report}") + via
 
 
 def _unmatched_problem(document: str, addendum: str, report: str, paragraphs: list[str],
@@ -150,7 +152,7 @@ def apply_responses(tracker: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.
     under one paragraph, 111) and whose report position is ``pending``: it
     sets ``position``, ``response`` and ``position_source``. Two addenda
     disagreeing on a row: the first in ``responses`` order (by file name)
-    wins. Returns a new frame, rows in the same order; one problem per
+    wins; positions copied from a matrix come after every addendum. Returns a new frame, rows in the same order; one problem per
     addendum and report for the numbers that match no pending row, one per
     disagreement.
     """
@@ -160,7 +162,10 @@ def apply_responses(tracker: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.
     unmatched: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     problems: list[Problem] = []
     conflicts: set[tuple[str, str, str]] = set()
-    for symbol, paragraph, position, response, source, document in responses[list(RESPONSE_COLUMNS)].itertuples(
+    # The State's own addendum first: a matrix's copy of a position only fills gaps.
+    via_matrix = responses["source"].str.endswith(VIA_MATRIX)
+    ordered = pd.concat([responses[~via_matrix], responses[via_matrix]])
+    for symbol, paragraph, position, response, source, document in ordered[list(RESPONSE_COLUMNS)].itertuples(
             index=False, name=None):
         report = reports[symbol]
         targets = report.pending.get(report.resolve(paragraph), [])
@@ -176,5 +181,7 @@ def apply_responses(tracker: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.
         rows = list(applied)
         frame.loc[rows, ["position", "response", "position_source"]] = [list(v[1:]) for v in applied.values()]
     for (document, addendum, symbol), paragraphs in unmatched.items():
+        if addendum.endswith(VIA_MATRIX):
+            continue  # the matrix's own rows carry these positions; nothing is lost
         problems.append(_unmatched_problem(document, addendum, symbol, paragraphs, reports[symbol].found))
     return frame, problems

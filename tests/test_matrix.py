@@ -362,3 +362,50 @@ def test_damaged_doc_that_libreoffice_cannot_load(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(UnsupportedFormat, match=r"LibreOffice could not convert this legacy Word \.doc \("):
         read_document(path)
+
+
+def test_matrix_positions_from_the_addendum_reach_the_reports_rows(tmp_path):
+    """China's 2013 report leaves all 252 paragraphs pending; its matrix gives each position from Add.1."""
+    from extractors.pipeline import process_document
+    from extractors.tables import update_outputs
+    from extractors.tracker import read_tracker
+
+    root = Path(__file__).resolve().parents[1] / "data" / "samples"
+    results = [process_document(root / "upr" / "china2013.pdf", root),
+               process_document(MATRICES / "china2013-UPR17-matrix.docx", root)]
+    update_outputs(tmp_path, results)
+    tracker = read_tracker(tmp_path / "tracker.csv")
+    report = tracker[tracker["document"] == "upr/china2013.pdf"].set_index("rec_id")
+    matrix = tracker[tracker["document"] != "upr/china2013.pdf"]
+    assert (report["position"] != "pending").all()
+    by_paragraph = dict(zip(matrix["paragraph"], matrix["position"]))
+    assert all(by_paragraph[p] == pos for p, pos in zip(report["paragraph"], report["position"]))
+    assert report["position_source"].str.endswith("(via OHCHR matrix)").all()
+    problems = (tmp_path / "problems.csv").read_text(encoding="utf-8-sig")
+    assert "china2013" not in problems
+
+
+def test_matrix_alone_reports_no_missing_report(tmp_path):
+    from extractors.pipeline import process_document
+    from extractors.tables import update_outputs
+
+    root = MATRICES.parent
+    update_outputs(tmp_path, [process_document(MATRICES / "egypt2014-UPR20-matrix.docx", root)])
+    assert (tmp_path / "problems.csv").read_text(encoding="utf-8-sig").strip() == "document,page,kind,reason,action"
+
+
+def test_the_states_addendum_wins_over_the_matrix_copy(tmp_path):
+    from extractors.pipeline import process_document
+    from extractors.tables import update_outputs
+    from extractors.tracker import read_tracker
+
+    root = Path(__file__).resolve().parents[1] / "data" / "samples"
+    results = [process_document(root / "upr" / name, root) for name in
+               ("slovenia2019-A_HRC_43_15.pdf", "slovenia2020-A_HRC_43_15_Add.1.pdf")]
+    results.append(process_document(MATRICES / "slovenia2019-UPR34-thematic-list.docx", root))
+    update_outputs(tmp_path, results)
+    tracker = read_tracker(tmp_path / "tracker.csv")
+    report = tracker[tracker["document"] == "upr/slovenia2019-A_HRC_43_15.pdf"]
+    pending = report[report["paragraph"].str.startswith("122.")]
+    assert not pending["position_source"].str.contains("via OHCHR matrix").any()
+    assert (pending["position"] != "pending").all()

@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.records import (
-    Block, BlockKind, Document, DocumentInfo, GivenLabel, Position, Problem, Recommendation,
+    VIA_MATRIX, Block, BlockKind, Document, DocumentInfo, GivenLabel, Position, PositionUpdate, Problem,
+    Recommendation,
 )
 from extractors.segment import Segmented
 from extractors.segment.matrix_layout import (
@@ -325,4 +326,26 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
         elif walk.table is not None:
             _row(walk, block, rows)
     _summary_problems(walk, rows)
-    return Segmented(recommendations=tuple(walk.recommendations), problems=tuple(walk.problems))
+    return Segmented(recommendations=tuple(walk.recommendations), problems=tuple(walk.problems),
+                     position_updates=_report_positions(walk.recommendations))
+
+
+_ADDENDUM_SYMBOL = re.compile(r"(A\s*/\s*HRC\s*/\s*\d+\s*/\s*\d+)\s*/\s*Add\.\s*\d+", re.IGNORECASE)
+
+
+def _report_positions(recommendations: list[Recommendation]) -> tuple[PositionUpdate, ...]:
+    """The matrix's positions that come from an addendum, as updates of the report's rows.
+
+    A matrix row whose "Source of position" is the report's Add.n carries the
+    State's position on that report paragraph: the report's pending rows get
+    it too when the report is in the tracker (one update per paragraph).
+    """
+    updates: dict[tuple[str, str], PositionUpdate] = {}
+    for rec in recommendations:
+        match = _ADDENDUM_SYMBOL.search(rec.position_source)
+        if match and rec.paragraph and rec.position in (Position.SUPPORTED, Position.NOTED):
+            report = re.sub(r"\s+", "", match.group(1))
+            updates.setdefault((report, rec.paragraph), PositionUpdate(
+                report_symbol=report, paragraph=rec.paragraph, position=rec.position, response=rec.response,
+                source=f"{rec.position_source} {VIA_MATRIX}"))
+    return tuple(updates.values())
