@@ -1,0 +1,141 @@
+"""Accuracy of the shipped issues and action-category models on UPR Info sessions 18-20, with baselines.
+
+    .venv/bin/python tests/benchmarks/bench_classify_accuracy.py \
+        [--models data/models] [--out tests/benchmarks/results/classify_accuracy.json]
+
+Measures, in one run, on the same deduplicated test texts (sessions 18-20, none
+seen in training): the shipped spaCy ``issues`` pipeline at its tuned
+thresholds; the product owner's baseline (TF-IDF 1-2-grams + one-vs-rest
+logistic regression, C=30, threshold 0.3, trained on sessions <= 17); the
+shipped ``action_category`` rule; the majority category of the first two
+words; TF-IDF + logistic regression for the action. Also the spaCy models'
+prediction speed (texts/s, one process) and their size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+
+from extractors.classify import action_rule, architectures  # noqa: E402,F401  (registers the factories)
+from extractors.classify.train_issues import THRESHOLDS_FILE, f1_scores, gold_matrix, key, score_matrix  # noqa: E402
+from extractors.classify.upr_info import issue_labels, load_upr_info, split_by_session  # noqa: E402
+
+
+def _size_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2 ** 20, 2)
+
+
+def _summary(result: dict, labels) -> dict:
+    per_label = dict(zip(labels, (round(v, 4) for v in result["per_label_f1"])))
+    worst = sorted(per_label.items(), key=lambda item: item[1])[:10]
+    return {"micro_f1": round(result["micro_f1"], 4), "macro_f1": round(result["macro_f1"], 4),
+            "per_label_f1": per_label, "worst_10": worst,
+            "labels_f1_ge_0.8": sum(v >= 0.8 for v in per_label.values())}
+
+
+def issues_spacy(model: Path, test, labels) -> dict:
+    nlp = spacy.load(model)
+    thresholds = json.loads((model / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    keys = [key(label) for label in labels]
+    texts = [t.text for t in test]
+    started = time.perf_counter()
+    scores = score_matrix(nlp, texts, keys)
+    seconds = time.perf_counter() - started
+    predicted = (scores >= np.array([thresholds[k] for k in keys])).astype("int8")
+    result = _summary(f1_scores(gold_matrix(test, labels), predicted), labels)
+    result.update(texts_per_second=round(len(texts) / seconds), model_mb=_size_mb(model))
+    return result
+
+
+def issues_baseline(train, test, labels) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    started = time.perf_counter()
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+    features = vectorizer.fit_transform([t.text for t in train])
+    model = OneVsRestClassifier(LogisticRegression(C=30.0, solver="liblinear", max_iter=1000))
+    model.fit(features, gold_matrix(train, labels))
+    scores = model.predict_proba(vectorizer.transform([t.text for t in test]))
+    result = _summary(f1_scores(gold_matrix(test, labels), (scores >= 0.3).astype("int8")), labels)
+    result["train_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def action_figures(model: Path, train, test) -> dict:
+    nlp = spacy.load(model)
+    gold = [t.action for t in test]
+    texts = [t.text for t in test]
+    started = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=1000))
+    seconds = time.perf_counter() - started
+    predicted = [int(max(doc.cats, key=doc.cats.get).rsplit("::", 1)[1]) for doc in docs]
+    shipped = float(np.mean([p == g for p, g in zip(predicted, gold)]))
+    table: dict[tuple, Counter] = {}
+    for t in train:
+        table.setdefault(action_rule.first_words(t.text, 2), Counter())[t.action] += 1
+    overall = Counter(t.action for t in train).most_common(1)[0][0]
+    majority = [table[w].most_common(1)[0][0] if w in table else overall
+                for w in (action_rule.first_words(t.text, 2) for t in test)]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+    lr = LogisticRegression(C=10.0, max_iter=2000).fit(vectorizer.fit_transform([t.text for t in train]),
+                                                       [t.action for t in train])
+    lr_predicted = lr.predict(vectorizer.transform(texts))
+    return {"shipped_rule_accuracy": round(shipped, 4),
+            "majority_of_first_two_words_accuracy": round(float(np.mean([p == g for p, g in zip(majority, gold)])), 4),
+            "tfidf_lr_accuracy": round(float(np.mean(lr_predicted == np.array(gold))), 4),
+            "texts_per_second": round(len(texts) / seconds), "model_mb": _size_mb(model),
+            "test_distribution": dict(sorted(Counter(gold).items()))}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, default=ROOT / "data" / "models")
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "benchmarks" / "results" / "classify_accuracy.json")
+    args = parser.parse_args(argv)
+    texts = load_upr_info()
+    split = split_by_session(texts)
+    train = split.train + split.validation
+    labels = issue_labels(split.train)
+    result = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": "data/training/upr_info.csv (UPR Info database, deduplicated texts); train sessions 1-17, "
+                "test sessions 18-20 (texts first made in 18-20, so none seen in training)",
+        "train_texts": len(train), "test_texts": len(split.test), "cores": os.cpu_count(),
+        "load_average": os.getloadavg()[0], "spacy": spacy.__version__,
+        "issues": {"spacy": issues_spacy(args.models / "issues", split.test, labels),
+                   "baseline_tfidf_lr": issues_baseline(train, split.test, labels),
+                   "targets": {"micro_f1": 0.90, "macro_f1": 0.83}},
+        "action_category": action_figures(args.models / "action_category", train, split.test) | {"target": 0.90},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    issues, action = result["issues"], result["action_category"]
+    print(f"issues spaCy: micro {issues['spacy']['micro_f1']} macro {issues['spacy']['macro_f1']} "
+          f"({issues['spacy']['texts_per_second']} texts/s, {issues['spacy']['model_mb']} MB); "
+          f"baseline: micro {issues['baseline_tfidf_lr']['micro_f1']} macro {issues['baseline_tfidf_lr']['macro_f1']}")
+    print(f"action: rule {action['shipped_rule_accuracy']}, majority of first two words "
+          f"{action['majority_of_first_two_words_accuracy']}, TF-IDF+LR {action['tfidf_lr_accuracy']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
