@@ -76,3 +76,21 @@ class ServerError(RectrackError):
     """The Prefect server could not be started or reached."""
 
     kind = "server"
+
+
+class ModelNotFound(RectrackError):
+    """No trained classifier where one was expected."""
+
+    kind = "model"
+
+
+class InvalidTable(RectrackError):
+    """A user's CSV given to ``rectrack classify`` / ``evaluate`` cannot be used as it is."""
+
+    kind = "table"
+
+
+class TaxonomyError(RectrackError):
+    """A taxonomy or mapping file under data/taxonomies/ is malformed or names an unknown label."""
+
+    kind = "taxonomy"
