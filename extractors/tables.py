@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from extractors.classify.apply import (
+    LABEL_COLUMNS, Predictions, given_labels_by_id, label_tracker, reviews_pending,
+)
 from extractors.errors import OutputError, RectrackError
 from extractors.records import DocumentResult, Problem, Status
 from extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
@@ -32,7 +35,8 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "country", "year", "pages", "recommendations", "detected_as", "problem", "missing",
 )
 PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "action")
-LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
+# The fingerprint of the classifier that labelled the tables (absent: none did).
+CLASSIFIER_FILE = ".classifier"
 MISSING_FILE = "source document not in the last run"
 READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
 
@@ -149,17 +153,6 @@ def problems_table(results: Sequence[DocumentResult], merge_problems: Sequence[P
     return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS), dtype=str)
 
 
-def labels_table(current: pd.DataFrame | None, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """This run's labels plus the analyst's own labels (``source == "analyst"``) of earlier runs."""
-    parts = [] if current is None else [current]
-    if previous is not None:
-        parts.append(previous[previous["source"] == "analyst"])
-    if not parts:
-        return pd.DataFrame(columns=list(LABEL_COLUMNS), dtype=str)
-    frame = pd.concat([p[list(LABEL_COLUMNS)] for p in parts], ignore_index=True)
-    return frame.drop_duplicates(subset=["rec_id", "taxonomy", "label", "source"]).reset_index(drop=True)
-
-
 def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     """A previous output table as strings (absent columns added empty), or None if no file."""
     if not path.exists():
@@ -248,12 +241,19 @@ def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
 
 
 def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
-                   labels: pd.DataFrame | None = None) -> RunSummary:
+                   predictions: Predictions | None = None, run_problems: Sequence[Problem] = (),
+                   classifier: str = "") -> RunSummary:
     """Merge this run's results into the tables in ``out_dir`` and write them.
 
     Documents that were not read this run (absent or unreadable) keep their
     tracker rows, marked missing; addenda that were not read keep their
-    positions in ``responses.csv``. Raises :class:`~extractors.errors.InvalidTracker`
+    positions in ``responses.csv``. ``predictions`` (labels by recommendation
+    text, see :mod:`extractors.classify.apply`) fill the label columns and
+    ``labels.csv``; None leaves the model's part empty (matrix and analyst
+    labels still apply). ``run_problems`` are added to ``problems.csv``
+    (e.g. no classifier); ``classifier`` is the fingerprint of the model
+    that made ``predictions``, kept in ``.classifier`` for
+    :func:`unchanged_summary`. Raises :class:`~extractors.errors.InvalidTracker`
     if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
     previous ``responses.csv`` is (nothing is written then) or the folder
     cannot be written.
@@ -267,11 +267,13 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     responses = responses_table(read_ok, _previous_responses(out_dir), processed)
     tracker, merge_problems = apply_responses(tracker, responses)
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
-    problems = problems_table(results, merge_problems)
-    labels = labels_table(labels, read_table(out_dir / "labels.csv", LABEL_COLUMNS))
+    problems = problems_table(results, [*merge_problems, *run_problems])
+    tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
+                                    read_table(out_dir / "labels.csv", LABEL_COLUMNS))
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
     write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None)
+    _record_classifier(out_dir, classifier)
     by_status = Counter(r.status.value for r in results)
     return RunSummary(
         out_dir=str(out_dir),
@@ -283,14 +285,31 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     )
 
 
-def unchanged_summary(out_dir: Path, files: dict[str, str]) -> RunSummary | None:
+def _record_classifier(out_dir: Path, fingerprint: str) -> None:
+    path = out_dir / CLASSIFIER_FILE
+    if fingerprint:
+        path.write_text(fingerprint + "\n", encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _recorded_classifier(out_dir: Path) -> str:
+    path = out_dir / CLASSIFIER_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+
+
+def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = "") -> RunSummary | None:
     """The summary of the last run if ``files`` (document -> sha256) are exactly its inputs.
 
     When every input file is the one the last run read (same name, same
-    content) and every table is still there, writing again would give the
-    same bytes: the caller can skip the merge. Returns None when anything
-    differs, a table is missing, or a table cannot be read.
+    content), the classifier is the same (fingerprint ``classifier``), no
+    analyst review waits to be applied and every table is still there,
+    writing again would give the same bytes: the caller can skip the merge.
+    Returns None when anything differs, a table is missing, or a table
+    cannot be read.
     """
+    if _recorded_classifier(out_dir) != classifier:
+        return None
     paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
     if not all(path.exists() for path in paths.values()):
         return None
@@ -301,6 +320,8 @@ def unchanged_summary(out_dir: Path, files: dict[str, str]) -> RunSummary | None
     except RectrackError:
         return None
     if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
+        return None
+    if reviews_pending(tracker):
         return None
     present = documents[documents["missing"] == ""]
     if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):

@@ -2,8 +2,10 @@
 
 Columns (:data:`COLUMNS`) follow the tracker contract in ``DESIGN.md``: the 18
 pipeline columns ``rec_id`` ... ``priority_areas``, then the analyst columns
-``status``, ``responsible``, ``notes`` (:data:`ANALYST_COLUMNS`), then four
-columns the contract does not name: ``source``, ``heading``, ``context`` (from
+``status``, ``responsible``, ``notes`` and ``reviewed_issues`` ...
+``reviewed_priority_areas`` (:data:`ANALYST_COLUMNS`; a filled review cell
+replaces the labels of its taxonomy, see :mod:`extractors.classify.apply`),
+then columns the contract does not name: ``source``, ``heading``, ``context`` (from
 :class:`~extractors.records.Recommendation`) and ``missing`` (why a row kept
 from an earlier run has no source in the last one; empty otherwise). Columns
 an analyst adds to ``tracker.csv`` are kept after those, in their order.
@@ -33,11 +35,15 @@ PIPELINE_COLUMNS: tuple[str, ...] = (
     "year", "paragraph", "page", "text", "recommending_states", "position",
     "issues", "themes", "groups", "sdgs", "action_category", "priority_areas",
 )
-ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes")
-CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS
+LABEL_TAXONOMIES: tuple[str, ...] = PIPELINE_COLUMNS[-6:]    # issues ... priority_areas
+# An analyst's own labels: a filled cell replaces the taxonomy's column (see extractors.classify.apply).
+REVIEW_COLUMNS: tuple[str, ...] = tuple(f"reviewed_{taxonomy}" for taxonomy in LABEL_TAXONOMIES)
+ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_COLUMNS
+# What a tracker read back must have; the review columns came later and are added if absent.
+CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS[:3]
 EXTRA_COLUMNS: tuple[str, ...] = (
     "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing")
-COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS + EXTRA_COLUMNS
 
 MULTI_SEPARATOR = "|"
 MISSING_DOCUMENT = "source document not in the last run (absent or unreadable: see documents.csv)"
@@ -70,18 +76,25 @@ def rec_id(document_sha256: str, paragraph: str, text: str, occurrence: int = 0)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def recommendation_ids(result: DocumentResult) -> list[str]:
+    """The ``rec_id`` of each recommendation of ``result``, in order, unique within it."""
+    seen: Counter[tuple[str, str]] = Counter()
+    ids = []
+    for rec in result.recommendations:
+        key = (rec.paragraph.strip(), normalise_text(rec.text))
+        ids.append(rec_id(result.sha256, rec.paragraph, rec.text, seen[key]))
+        seen[key] += 1
+    return ids
+
+
 def _document_rows(result: DocumentResult) -> list[dict[str, str]]:
     """One tracker row per recommendation of ``result``, IDs made unique within it."""
     info = result.info
-    seen: Counter[tuple[str, str]] = Counter()
     rows = []
-    for rec in result.recommendations:
-        key = (rec.paragraph.strip(), normalise_text(rec.text))
-        occurrence = seen[key]
-        seen[key] += 1
+    for ident, rec in zip(recommendation_ids(result), result.recommendations):
         row = dict.fromkeys(COLUMNS, "")
         row.update(
-            rec_id=rec_id(result.sha256, rec.paragraph, rec.text, occurrence),
+            rec_id=ident,
             document=result.document,
             document_symbol=info.symbol if info else "",
             document_type=info.document_type.value if info else "",
@@ -211,7 +224,7 @@ def read_tracker(path: Path) -> pd.DataFrame:
         raise InvalidTracker(path, f"column(s) {', '.join(missing)} are missing",
                              "restore the column header(s) exactly as written by rectrack")
     _check_rec_ids(path, frame["rec_id"])
-    for column in EXTRA_COLUMNS:
+    for column in REVIEW_COLUMNS + EXTRA_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
     return _order_columns(frame)

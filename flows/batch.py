@@ -1,8 +1,12 @@
-"""The batch flow: every input file through ``process_document``, then merge and write.
+"""The batch flow: every input file through ``process_document``, classify, then merge and write.
 
 Orchestration only: the work is :func:`extractors.pipeline.process_document`
-(one cached task per file) and :func:`extractors.tables.update_outputs` (one
-task at the end). A document task is cached on the file's content hash, the
+(one cached task per file), :func:`extractors.classify.classify_texts` (one
+task for every recommendation text of the run, cached on the texts and the
+classifier's fingerprint; the model is loaded once per process) and
+:func:`extractors.tables.update_outputs` (one task at the end). Without a
+trained classifier the run goes on with empty label columns and one
+``problems.csv`` row saying to run ``rectrack train``. A document task is cached on the file's content hash, the
 task's source and a fingerprint of the ``extractors`` package, never on its
 path: an unchanged file (even moved or renamed) is not read again, a changed
 file or changed extractor code is.
@@ -41,6 +45,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 import extractors
+from extractors.classify import MODEL_DIR, LabelScore, classify_texts, model_fingerprint
+from extractors.classify.apply import recommendation_texts
 from extractors.pipeline import file_sha256, process_document, relative_name
 from extractors.records import DocumentResult, Problem, Status
 from extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
@@ -112,10 +118,50 @@ def _cache_key(sha256: str) -> str | None:
                                       inputs={"sha256": sha256}, flow_parameters={})
 
 
+def _classify_key(_context: object, parameters: dict) -> str:
+    return f"{parameters['key']}-{extractors_fingerprint()}"
+
+
+CLASSIFY_CACHE = CacheKeyFnPolicy(cache_key_fn=_classify_key) + TASK_SOURCE
+
+
+@task(cache_policy=CLASSIFY_CACHE)
+def classify_recommendations(texts: list[str], model_dir: str, key: str) -> dict[str, tuple[LabelScore, ...]]:
+    """Labels of every distinct text (``key``: hash of the texts and the classifier's fingerprint)."""
+    return classify_texts(texts, Path(model_dir))
+
+
+def texts_key(texts: list[str], fingerprint: str) -> str:
+    """The cache key of one classification: the texts' content and the model's, nothing else."""
+    digest = hashlib.sha256("\x1f".join(texts).encode("utf-8"))
+    return f"{digest.hexdigest()[:32]}-{fingerprint}"
+
+
+def no_classifier_problem(model_dir: Path) -> Problem:
+    return Problem(document=str(model_dir), kind="model",
+                   reason="no trained classifier: the columns issues, themes, groups, sdgs, "
+                          "action_category and priority_areas keep only matrix and reviewed labels",
+                   action="run `rectrack train` (a few minutes on 2 cores), then run again")
+
+
+def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str
+              ) -> tuple[dict[str, tuple[LabelScore, ...]] | None, tuple[Problem, ...]]:
+    """Predictions for every recommendation of ``results``, or None and a problem without a model."""
+    if not fingerprint:
+        get_run_logger().warning("no classifier in %s: run `rectrack train`; labels left empty", model_dir)
+        return None, (no_classifier_problem(model_dir),)
+    texts = recommendation_texts([r for r in results if r.status in (Status.OK, Status.PARTIAL)])
+    if not texts:
+        return {}, ()
+    return classify_recommendations(quote(texts), str(model_dir), texts_key(texts, fingerprint)), ()
+
+
 @task(cache_policy=NO_CACHE, persist_result=False)
-def write_outputs(results: list[DocumentResult], out_dir: str) -> RunSummary:
-    """Merge the results with the previous tables in ``out_dir`` and write them."""
-    return update_outputs(Path(out_dir), results)
+def write_outputs(results: list[DocumentResult], out_dir: str,
+                  predictions: dict[str, tuple[LabelScore, ...]] | None = None,
+                  problems: tuple[Problem, ...] = (), classifier: str = "") -> RunSummary:
+    """Merge the results and their labels with the previous tables in ``out_dir`` and write them."""
+    return update_outputs(Path(out_dir), results, predictions, problems, classifier)
 
 
 @contextmanager
@@ -216,11 +262,13 @@ def _cached_results(inputs: list[_Input], refresh: bool) -> dict[str, DocumentRe
 
 
 @flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
-def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = False) -> RunSummary:
-    """Process every file under ``paths`` and update the tables in ``out_dir``.
+def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = False,
+                  model_dir: str = "") -> RunSummary:
+    """Process every file under ``paths``, classify the recommendations and update ``out_dir``.
 
     Document names are relative to ``root``. ``refresh`` re-reads every file
     even when cached (after changing data files the cache key does not see).
+    ``model_dir`` is the classifier folder (default ``data/models/classifier``).
     Returns the run's summary; raises :class:`~flows.discover.InputNotFound`
     for a missing input path and the errors of
     :func:`~extractors.tables.update_outputs` when the outputs cannot be written.
@@ -232,9 +280,11 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     for result in unreadable:
         logger.warning("%s: %s", result.document, result.problems[0].reason)
     cached = _cached_results(inputs, refresh)
+    model = Path(model_dir) if model_dir else MODEL_DIR
+    fingerprint = model_fingerprint(model) if model.is_dir() else ""
     summary = None
     if len(cached) == len(inputs) and not unreadable:
-        summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs})
+        summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs}, fingerprint)
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
     else:
@@ -242,7 +292,8 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
         results = unreadable + _process_all(inputs, cached, Path(root), refresh, progress)
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
-        summary = write_outputs(quote(results), out_dir)
+        predictions, problems = _classify(results, model, fingerprint)
+        summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)
     logger.info(summary.as_text())
     create_markdown_artifact(summary.as_markdown(), key="rectrack-run-summary",
                              description="documents, recommendations and problems of the run")

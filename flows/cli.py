@@ -1,6 +1,8 @@
-"""The ``rectrack`` command line: ``run`` a batch now, or ``serve`` an inbox on a schedule.
+"""The ``rectrack`` command line: ``run`` a batch now, ``serve`` an inbox on a schedule,
+``classify`` / ``evaluate`` any CSV, ``train`` the classifier.
 
-A thin shell over :func:`flows.batch.process_batch`. Prefect is imported only
+A thin shell over :func:`flows.batch.process_batch` and the functions of
+:mod:`extractors.classify`. Prefect is imported only
 inside the commands (it takes seconds), after :mod:`flows.settings` and, for
 ``serve``, after the server's URL is in the environment. ``main(argv)``
 returns the exit code instead of exiting, so tests can call it in-process:
@@ -40,6 +42,11 @@ OutOpt = Annotated[Path, typer.Option(
     "--out", "-o", help="Folder for tracker.csv, documents.csv, problems.csv, labels.csv.")]
 RefreshOpt = Annotated[bool, typer.Option(
     "--refresh", help="Re-read every file even if cached (e.g. after changing data/ files).")]
+ModelOpt = Annotated[Optional[Path], typer.Option(
+    "--model", help="Classifier folder (default: data/models/classifier, built by `rectrack train`).",
+    show_default=False)]
+TextColumnOpt = Annotated[str, typer.Option(
+    "--text-column", help="Column holding the recommendation text.", show_default=False)]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -74,7 +81,8 @@ def _progress_bar() -> Progress:
 
 
 @app.command()
-def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False) -> None:
+def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False,
+        model: ModelOpt = None) -> None:
     """Process PATH... now and update the tables in --out (analyst edits are kept)."""
     paths = paths or [Path("data/samples")]
     try:
@@ -95,7 +103,8 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         with listener:
             try:
                 summary = process_batch(paths=[str(p) for p in paths], out_dir=str(out),
-                                        root=str(common_root(paths)), refresh=refresh)
+                                        root=str(common_root(paths)), refresh=refresh,
+                                        model_dir=str(model) if model else "")
             except RectrackError as error:
                 raise _fail(_describe(error)) from error
     typer.echo(summary.as_text())
@@ -145,6 +154,83 @@ def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str) -
     process_batch.serve(
         name=name, parameters={"paths": [str(inbox)], "out_dir": str(out), "root": str(inbox)},
         limit=1, entrypoint_type=EntrypointType.MODULE_PATH, **schedule)
+
+
+@app.command()
+def classify(
+    file: Annotated[Path, typer.Argument(help="A CSV file (UTF-8, with or without BOM).", show_default=False)],
+    text_column: TextColumnOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the labelled CSV.",
+                                      show_default=False)],
+    model: ModelOpt = None,
+) -> None:
+    """Add the columns issues, themes, groups, sdgs, action_category, priority_areas to FILE.
+
+    Every row and column of FILE is kept as it was; a column of FILE with one
+    of those six names is replaced.
+    """
+    from extractors.classify import MODEL_DIR, load_classifier
+    from extractors.classify.apply import classify_frame, read_user_csv
+    from extractors.tables import write_csv_atomic
+
+    try:
+        frame = read_user_csv(file, text_column)
+        classifier = load_classifier(model or MODEL_DIR)
+        labelled = classify_frame(frame, text_column, classifier)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_csv_atomic(labelled, out)
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
+    typer.echo(f"{len(labelled)} rows classified: {out}")
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="A labelled CSV file.", show_default=False)],
+    text_column: TextColumnOpt,
+    gold_column: Annotated[str, typer.Option(
+        "--gold-column", help="Column holding the right labels, |- or comma-separated.",
+        show_default=False)],
+    taxonomy: Annotated[str, typer.Option(
+        help="issues, themes, groups, sdgs, action_category or priority_areas.", show_default=False)],
+    model: ModelOpt = None,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Also write the figures to this JSON file.", show_default=False)] = None,
+) -> None:
+    """Measure the classifier on your labelled FILE: micro/macro-F1 (accuracy for action_category)."""
+    import json
+
+    from extractors.classify import MODEL_DIR, load_classifier
+    from extractors.classify.apply import read_user_csv
+    from extractors.classify.evaluate import evaluate_table
+
+    try:
+        frame = read_user_csv(file, text_column, gold_column)
+        report = evaluate_table(frame, text_column, gold_column, taxonomy,
+                                load_classifier(model or MODEL_DIR))
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
+    typer.echo(report.as_text())
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="The data folder (training data and taxonomies).")] = Path("data"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the classifier.")] = Path(
+        "data/models/classifier"),
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model).")] = 0,
+) -> None:
+    """Rebuild the classifier from data/ (a few minutes on 2 cores) and print its figures."""
+    from extractors.classify.train import train_all
+
+    try:
+        report = train_all(data, out, seed=seed)
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
+    typer.echo(report.as_text())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,207 @@
+"""The shipped classifier: one spaCy pipeline for every taxonomy, loaded once per process.
+
+A classifier folder (``data/models/classifier/`` by default, written by
+:func:`extractors.classify.train.train_all`) holds a spaCy pipeline saved with
+``nlp.to_disk`` whose components all write ``doc.cats["<taxonomy>::<label>"]``,
+plus two files of ours:
+
+- ``thresholds.json``: ``{"<taxonomy>::<label>": threshold}``, tuned on
+  validation data; a label is *shown* (goes into the tracker's column) when
+  its score reaches its threshold (:data:`DEFAULT_THRESHOLD` if not listed);
+- ``components.json``: ``{"components": [{"name", "taxonomies", "source",
+  "module"}...]}``: which taxonomies each component writes, whether it is a
+  trained ``"model"`` or a ``"rule"``, and the module that registers its
+  factory (imported before loading).
+
+spaCy is imported only when a classifier is loaded, so the tracker code that
+handles :class:`LabelScore` records stays cheap to import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.errors import ModelNotFound
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "classifier"
+TAXONOMIES: tuple[str, ...] = (
+    "issues", "themes", "groups", "sdgs", "action_category", "priority_areas")
+SINGLE_LABEL = frozenset({"action_category"})   # one label per recommendation: the best one
+KEY_SEPARATOR = "::"
+DEFAULT_THRESHOLD = 0.5  # for a label thresholds.json does not list; single-label taxonomies: 0
+SCORE_FLOOR = 0.1        # labels scoring less are not worth listing in labels.csv
+THRESHOLDS_FILE = "thresholds.json"
+COMPONENTS_FILE = "components.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    """One label a recommendation got: from which taxonomy, how sure, from what, and shown or not."""
+
+    taxonomy: str              # one of TAXONOMIES
+    label: str                 # as in the taxonomy file, e.g. "Women's rights", "5"
+    score: float               # 0-1; 1.0 for matrix and analyst labels
+    source: str                # "model", "rule", "matrix" or "analyst"
+    shown: bool = True         # reaches its threshold: goes into the tracker's column
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """What ``components.json`` says about one pipeline component."""
+
+    name: str
+    taxonomies: tuple[str, ...]
+    source: str                # "model" or "rule"
+    module: str = ""           # registers the component's factory; "" for spaCy's own
+
+
+def model_fingerprint(model_dir: Path = MODEL_DIR) -> str:
+    """16 hex chars over every file of the classifier folder: new model, new fingerprint.
+
+    Returns "" when the folder holds no classifier. Cached on the files' sizes
+    and modification times, so calling it per run costs a few ``stat`` calls.
+    """
+    files = sorted(p for p in Path(model_dir).rglob("*") if p.is_file())
+    if not (Path(model_dir) / COMPONENTS_FILE).is_file():
+        return ""
+    stats = tuple((p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _content_fingerprint(Path(model_dir), stats)
+
+
+@lru_cache(maxsize=8)
+def _content_fingerprint(model_dir: Path, stats: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _size, _mtime in stats:
+        path = Path(name)
+        digest.update(path.relative_to(model_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def read_components(model_dir: Path) -> tuple[Component, ...]:
+    """The components listed in ``model_dir/components.json``; raises :class:`ModelNotFound`."""
+    path = Path(model_dir) / COMPONENTS_FILE
+    if not path.is_file():
+        raise ModelNotFound(model_dir, "no trained classifier here (components.json is missing)",
+                            "run `rectrack train` (a few minutes) to build it from data/")
+    entries = json.loads(path.read_text(encoding="utf-8"))["components"]
+    return tuple(Component(e["name"], tuple(e["taxonomies"]), e["source"], e.get("module", ""))
+                 for e in entries)
+
+
+class Classifier:
+    """A loaded classifier pipeline with its thresholds; see :func:`load_classifier`."""
+
+    def __init__(self, nlp, components: Sequence[Component], thresholds: dict[str, float],
+                 fingerprint: str = "") -> None:
+        self.nlp = nlp
+        self.components = tuple(components)
+        self.thresholds = dict(thresholds)
+        self.fingerprint = fingerprint
+        self._single: dict[str, tuple[str, ...]] | None = None   # set on first use (_prepare)
+        self._thresholds: dict[str, float] = {}
+        self.sources: dict[str, str] = {}     # taxonomy -> source of its first component
+        for component in self.components:
+            for taxonomy in component.taxonomies:
+                self.sources.setdefault(taxonomy, component.source)
+
+    @property
+    def labels(self) -> dict[str, tuple[str, ...]]:
+        """Every label the pipeline can give, by taxonomy, in the pipeline's order."""
+        found: dict[str, list[str]] = {}
+        for name in self.nlp.pipe_names:
+            for key in getattr(self.nlp.get_pipe(name), "labels", ()):
+                taxonomy, _, label = key.partition(KEY_SEPARATOR)
+                found.setdefault(taxonomy, []).append(label)
+        return {taxonomy: tuple(labels) for taxonomy, labels in found.items()}
+
+    def classify(self, texts: Sequence[str], *, batch_size: int = 512, n_process: int = 1,
+                 floor: float = SCORE_FLOOR) -> list[tuple[LabelScore, ...]]:
+        """The labels of each text scoring at least ``floor`` (or shown), best first per taxonomy.
+
+        Returns one tuple per text, in order; an empty or blank text gets ``()``.
+        ``n_process`` > 1 forks worker processes (spaCy's ``nlp.pipe``): use it
+        from a plain process, not from a thread of a Prefect flow.
+        """
+        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        return [self._labels(doc.cats, floor) if text.strip() else ()
+                for text, doc in zip(texts, docs)]
+
+    def _labels(self, cats: dict[str, float], floor: float) -> tuple[LabelScore, ...]:
+        if self._single is None:
+            self._prepare()
+        thresholds, best = self._thresholds, set()
+        for keys in self._single.values():
+            present = [k for k in keys if k in cats]
+            if present:
+                best.add(max(present, key=cats.__getitem__))
+        out = []
+        for key, score in cats.items():
+            threshold = thresholds.get(key)
+            if threshold is None:
+                threshold = thresholds[key] = self.thresholds.get(key, DEFAULT_THRESHOLD)
+            if score < floor and score < threshold:
+                continue        # the common case: decided without splitting the key
+            taxonomy, _, label = key.partition(KEY_SEPARATOR)
+            shown = score >= threshold and (taxonomy not in self._single or key in best)
+            if score < floor and not shown:
+                continue
+            out.append(LabelScore(taxonomy, label, round(float(score), 4),
+                                  self.sources.get(taxonomy, "model"), shown))
+        out.sort(key=lambda s: (_TAXONOMY_ORDER.get(s.taxonomy, 99), -s.score, s.label))
+        return tuple(out)
+
+    def _prepare(self) -> None:
+        """Per-key thresholds (0 for single-label taxonomies by default) and single-label keys."""
+        self._single = {taxonomy: tuple(f"{taxonomy}{KEY_SEPARATOR}{label}" for label in labels)
+                        for taxonomy, labels in self.labels.items() if taxonomy in SINGLE_LABEL}
+        self._thresholds = {key: self.thresholds.get(key, 0.0) for keys in self._single.values()
+                            for key in keys}
+
+
+_TAXONOMY_ORDER = {taxonomy: index for index, taxonomy in enumerate(TAXONOMIES)}
+
+
+def load_classifier(model_dir: Path = MODEL_DIR) -> Classifier:
+    """The classifier in ``model_dir``, loaded once per process (per content fingerprint).
+
+    Raises :class:`ModelNotFound` when the folder holds no classifier.
+    """
+    fingerprint = model_fingerprint(Path(model_dir)) if Path(model_dir).is_dir() else ""
+    if not fingerprint:
+        read_components(Path(model_dir))     # raises ModelNotFound with the next step
+    return _load(Path(model_dir).resolve(), fingerprint)
+
+
+ARCHITECTURES_MODULE = "extractors.classify.architectures"
+
+
+@lru_cache(maxsize=4)
+def _load(model_dir: Path, fingerprint: str) -> Classifier:
+    import spacy
+
+    components = read_components(model_dir)
+    # Registers the factories of rule components and rectrack's model architectures.
+    for module in sorted({c.module for c in components if c.module} | {ARCHITECTURES_MODULE}):
+        importlib.import_module(module)
+    nlp = spacy.load(model_dir)
+    thresholds_path = model_dir / THRESHOLDS_FILE
+    thresholds = (json.loads(thresholds_path.read_text(encoding="utf-8"))
+                  if thresholds_path.is_file() else {})
+    return Classifier(nlp, components, {k: float(v) for k, v in thresholds.items()}, fingerprint)
+
+
+def classify_texts(texts: Sequence[str], model_dir: Path = MODEL_DIR,
+                   batch_size: int = 512) -> dict[str, tuple[LabelScore, ...]]:
+    """Every distinct text of ``texts`` with its labels (the classifier loaded once per process).
+
+    Raises :class:`ModelNotFound` when ``model_dir`` holds no classifier.
+    """
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, load_classifier(model_dir).classify(unique, batch_size=batch_size)))
