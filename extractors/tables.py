@@ -28,7 +28,7 @@ from extractors.classify.apply import (
 from extractors.errors import OutputError, RectrackError
 from extractors.records import DocumentResult, Problem, Status
 from extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
-from extractors.tracker import build_tracker, merge_tracker, natural_key, read_tracker
+from extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -157,11 +157,7 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     """A previous output table as strings (absent columns added empty), or None if no file."""
     if not path.exists():
         return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise OutputError(path, f"cannot be read as a UTF-8 CSV ({error})",
-                          "move it away (rectrack writes a new one) or restore it") from error
+    frame = read_csv_strings(path, OutputError, "move it away (rectrack writes a new one) or restore it")
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import InvalidTracker
+from extractors.errors import InvalidTracker, RectrackError
 from extractors.records import DocumentResult, Recommendation
 
 PIPELINE_COLUMNS: tuple[str, ...] = (
@@ -206,6 +206,18 @@ def _kept_previous_rows(previous: pd.DataFrame, current_ids: set[str],
     return gone[absent | vanished]
 
 
+def read_csv_strings(path: Path, error: type[RectrackError], action: str) -> pd.DataFrame:
+    """A CSV with every cell as written: strings, no NA guessing ("NA" is Namibia), BOM or not.
+
+    A file that cannot be parsed raises ``error`` naming it, with ``action``
+    as what to do.
+    """
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as caught:
+        raise error(path, f"cannot be read as a UTF-8 CSV ({caught})", action) from caught
+
+
 def read_tracker(path: Path) -> pd.DataFrame:
     """Read a ``tracker.csv`` back, all cells as strings, and check it.
 
@@ -214,11 +226,8 @@ def read_tracker(path: Path) -> pd.DataFrame:
     naming the file and spreadsheet row when the file cannot be parsed, a
     contract column is missing, or a ``rec_id`` is empty or repeated.
     """
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise InvalidTracker(path, f"cannot be read as a UTF-8 CSV ({error})",
-                             "restore it from a backup, or move it away to start a new tracker") from error
+    frame = read_csv_strings(path, InvalidTracker,
+                             "restore it from a backup, or move it away to start a new tracker")
     missing = [c for c in CONTRACT_COLUMNS if c not in frame.columns]
     if missing:
         raise InvalidTracker(path, f"column(s) {', '.join(missing)} are missing",

@@ -22,7 +22,7 @@ import pandas as pd
 from extractors.classify.classifier import SCORE_FLOOR, TAXONOMIES, Classifier, LabelScore
 from extractors.errors import InvalidTable
 from extractors.records import DocumentResult, GivenLabel
-from extractors.tracker import MULTI_SEPARATOR, natural_key, recommendation_ids
+from extractors.tracker import MULTI_SEPARATOR, natural_key, read_csv_strings, recommendation_ids
 
 LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
 SOURCE_ORDER = {"model": 0, "rule": 1, "matrix": 2, "analyst": 3}
@@ -162,11 +162,7 @@ def read_user_csv(path: Path, *columns: str) -> pd.DataFrame:
     """
     if not path.is_file():
         raise InvalidTable(path, "no such file", "check the path")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise InvalidTable(path, f"cannot be read as a UTF-8 CSV ({error})",
-                           "save it as CSV UTF-8 (comma-delimited) and try again") from error
+    frame = read_csv_strings(path, InvalidTable, "save it as CSV UTF-8 (comma-delimited) and try again")
     for column in columns:
         if column not in frame.columns:
             have = ", ".join(repr(c) for c in frame.columns)
