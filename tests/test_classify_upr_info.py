@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import spacy
 from spacy.training import Example
 
 from extractors.classify import action_rule
-from extractors.classify.train_issues import Settings, key, new_pipeline, score_matrix
+from extractors.classify.train_issues import Settings, fit_pipeline, key, new_pipeline, score_matrix
 from extractors.classify.upr_info import UprText, dedupe_rows, read_original, split_by_session, text_key
 
 HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
@@ -121,13 +122,13 @@ TRAIN = [
 LABELS = sorted({label for _, labels in TRAIN for label in labels})
 
 
+def _gold(rows):
+    return np.array([[float(label in labels) for label in LABELS] for _, labels in rows], dtype="float32")
+
+
 def test_issues_overfit_save_reload(tmp_path):
-    nlp = new_pipeline(LABELS, Settings(length=2 ** 10))
-    examples = [Example.from_dict(nlp.make_doc(text), {"cats": {key(label): float(label in labels) for label in LABELS}})
-                for text, labels in TRAIN]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(40):
-        nlp.update(examples, sgd=optimizer, drop=0.0)
+    nlp = new_pipeline(LABELS)
+    fit_pipeline(nlp, [text for text, _ in TRAIN], _gold(TRAIN), settings=Settings(min_df=1, C=100.0))
     keys = [key(label) for label in LABELS]
     texts = [text for text, _ in TRAIN]
     scores = score_matrix(nlp, texts, keys)
@@ -137,8 +138,58 @@ def test_issues_overfit_save_reload(tmp_path):
     reloaded = spacy.load(tmp_path / "issues")
     assert reloaded.pipe_names == ["issues"]
     assert (score_matrix(reloaded, texts, keys) == scores).all()
-    # Case does not matter to the lowercase bag of n-grams.
+    # Case does not matter to the lowercase features.
     assert (score_matrix(reloaded, [t.upper() for t in texts], keys) == scores).all()
+    # A text with no known word gets the same score for every unseen text: the bias alone.
+    unknown = score_matrix(reloaded, ["", "zzz qqq"], keys)
+    assert (unknown[0] == unknown[1]).all()
+
+
+def test_issues_component_also_trains_with_nlp_update():
+    """The layers have a backward pass: spaCy's own training loop moves the weights the right way."""
+    from extractors.classify import tfidf
+
+    nlp = new_pipeline(LABELS)
+    nlp.initialize()
+    tfidf.fit_features(nlp.get_pipe("issues").model, [text for text, _ in TRAIN], min_df=1)   # weights all 0
+    examples = [Example.from_dict(nlp.make_doc(text), {"cats": {key(label): float(label in labels) for label in LABELS}})
+                for text, labels in TRAIN]
+    optimizer = nlp.resume_training()
+    optimizer.learn_rate = 0.05
+    losses = [nlp.update(examples, sgd=optimizer, drop=0.0, losses={})["issues"] for _ in range(30)]
+    assert losses[-1] < losses[0] / 2
+    scores = score_matrix(nlp, [text for text, _ in TRAIN], [key(label) for label in LABELS])
+    for row, (_, labels) in zip(scores, TRAIN):
+        assert {label for label, score in zip(LABELS, row) if score > 0.5} == labels
+
+
+ACTIONS = [("Ratify the Convention against Torture", 5), ("Continue its efforts to reduce poverty", 2),
+           ("Consider ratifying the Convention", 3), ("Strengthen measures against trafficking", 4),
+           ("Seek technical assistance from OHCHR", 1), ("Adopt a law on domestic violence", 5)]
+
+
+def test_action_model_overfit_save_reload(tmp_path):
+    from extractors.classify import train_action
+
+    nlp = train_action.new_pipeline()
+    train_action.fit(nlp, [t for t, _ in ACTIONS], [c for _, c in ACTIONS], c=100.0)
+    texts = [t for t, _ in ACTIONS]
+    assert train_action.predict(nlp, texts) == [c for _, c in ACTIONS]
+    for doc in nlp.pipe(texts):                       # one category: the scores sum to 1
+        assert sum(doc.cats.values()) == pytest.approx(1.0, abs=1e-5)
+    nlp.to_disk(tmp_path / "action")
+    reloaded = spacy.load(tmp_path / "action")
+    assert [d.cats for d in reloaded.pipe(texts)] == [d.cats for d in nlp.pipe(texts)]
+    # Odd input: empty text, numbering only, non-Latin script: a category, no error.
+    assert all(c in range(1, 6) for c in train_action.predict(reloaded, ["", "122.13", "Содействовать"]))
+
+
+def test_opening_word_features():
+    assert action_rule.first_word_features("122.13 Ratify the OPCAT (France);") == [
+        "^ratify", "^ratify the", "^ratify the opcat", "=5"]
+    assert action_rule.first_word_features("Continue to promote health") == [
+        "^continue", "^continue to", "^continue to promote", "=2"]
+    assert action_rule.first_word_features("") == []
 
 
 def test_action_rule_lists_its_labels_so_only_the_best_is_shown():

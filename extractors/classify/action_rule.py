@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -59,6 +60,27 @@ def learn_table(items: Iterable[tuple[str, int]], *, max_words: int = 3, min_cou
         for n in range(1, len(words) + 1):
             counts.setdefault(" ".join(words[:n]), Counter())[int(category)] += 1
     return {prefix: dict(counter) for prefix, counter in counts.items() if sum(counter.values()) >= min_count}
+
+
+@lru_cache(maxsize=1)
+def _shipped_verbs() -> dict[tuple[str, ...], int]:
+    return load_verbs()[0]
+
+
+def first_word_features(text: str, n: int = 3) -> list[str]:
+    """Features of the opening words for a model: ``^w1``, ``^w1 w2``, ... and ``=<category>``.
+
+    ``=<category>`` is added when the methodology PDF's verb lists know the
+    first two words or the first word.
+    """
+    words = first_words(text, n)
+    features = ["^" + " ".join(words[:k]) for k in range(1, len(words) + 1)]
+    verbs = _shipped_verbs()
+    for k in (2, 1):
+        if len(words) >= k and words[:k] in verbs:
+            features.append(f"={verbs[words[:k]]}")
+            break
+    return features
 
 
 class ActionRule:

@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from extractors.errors import ModelNotFound
@@ -35,14 +36,18 @@ TAXONOMIES: tuple[str, ...] = (
 SINGLE_LABEL = frozenset({"action_category"})   # one label per recommendation: the best one
 KEY_SEPARATOR = "::"
 DEFAULT_THRESHOLD = 0.5  # for a label thresholds.json does not list; single-label taxonomies: 0
-SCORE_FLOOR = 0.1        # labels scoring less are not worth listing in labels.csv
+SCORE_FLOOR = 0.2        # labels scoring less (and not shown) are not listed in labels.csv:
+                         # at 0.1 a recommendation had 27 on average, mostly weak themes
 THRESHOLDS_FILE = "thresholds.json"
 COMPONENTS_FILE = "components.json"
 
 
-@dataclass(frozen=True, slots=True)
-class LabelScore:
-    """One label a recommendation got: from which taxonomy, how sure, from what, and shown or not."""
+class LabelScore(NamedTuple):
+    """One label a recommendation got: from which taxonomy, how sure, from what, and shown or not.
+
+    A named tuple, not a dataclass: the classifier makes ~25 per recommendation
+    and a frozen dataclass costs five times as much to build.
+    """
 
     taxonomy: str              # one of TAXONOMIES
     label: str                 # as in the taxonomy file, e.g. "Women's rights", "5"
@@ -106,6 +111,7 @@ class Classifier:
         self.fingerprint = fingerprint
         self._single: dict[str, tuple[str, ...]] | None = None   # set on first use (_prepare)
         self._thresholds: dict[str, float] = {}
+        self._keep: dict[float, _KeepScores] = {}
         self.sources: dict[str, str] = {}     # taxonomy -> source of its first component
         for component in self.components:
             for taxonomy in component.taxonomies:
@@ -129,25 +135,41 @@ class Classifier:
         ``n_process`` > 1 forks worker processes (spaCy's ``nlp.pipe``): use it
         from a plain process, not from a thread of a Prefect flow.
         """
-        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        # One process: Docs made here keep their text for the TF-IDF components
+        # (Doc.text rebuilds it token by token). Several: plain texts, since
+        # every Doc sent to a worker would be pickled.
+        inputs = (self._make_doc(text) for text in texts) if n_process == 1 else texts
+        docs = self.nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)
         return [self._labels(doc.cats, floor) if text.strip() else ()
                 for text, doc in zip(texts, docs)]
+
+    def _make_doc(self, text: str):
+        from extractors.classify.tfidf import TEXT_KEY
+
+        doc = self.nlp.make_doc(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
 
     def _labels(self, cats: dict[str, float], floor: float) -> tuple[LabelScore, ...]:
         if self._single is None:
             self._prepare()
-        thresholds, best = self._thresholds, set()
+        keep = self._keep.get(floor)
+        if keep is None:
+            keep = self._keep[floor] = _KeepScores(self, floor)
+        # The common case (a score under both the floor and the threshold) is
+        # decided in this one comprehension, without splitting the key.
+        kept = [(key, score) for key, score in cats.items() if score >= keep[key]]
+        if not kept:
+            return ()
+        best = set()
         for keys in self._single.values():
             present = [k for k in keys if k in cats]
             if present:
                 best.add(max(present, key=cats.__getitem__))
         out = []
-        for key, score in cats.items():
-            threshold = thresholds.get(key)
-            if threshold is None:
-                threshold = thresholds[key] = self.thresholds.get(key, DEFAULT_THRESHOLD)
-            if score < floor and score < threshold:
-                continue        # the common case: decided without splitting the key
+        thresholds = self._thresholds
+        for key, score in kept:
+            threshold = thresholds[key]           # set by keep[key] above
             taxonomy, _, label = key.partition(KEY_SEPARATOR)
             shown = score >= threshold and (taxonomy not in self._single or key in best)
             if score < floor and not shown:
@@ -157,12 +179,31 @@ class Classifier:
         out.sort(key=lambda s: (_TAXONOMY_ORDER.get(s.taxonomy, 99), -s.score, s.label))
         return tuple(out)
 
+    def _threshold(self, key: str) -> float:
+        threshold = self._thresholds.get(key)
+        if threshold is None:
+            threshold = self._thresholds[key] = self.thresholds.get(key, DEFAULT_THRESHOLD)
+        return threshold
+
     def _prepare(self) -> None:
         """Per-key thresholds (0 for single-label taxonomies by default) and single-label keys."""
         self._single = {taxonomy: tuple(f"{taxonomy}{KEY_SEPARATOR}{label}" for label in labels)
                         for taxonomy, labels in self.labels.items() if taxonomy in SINGLE_LABEL}
         self._thresholds = {key: self.thresholds.get(key, 0.0) for keys in self._single.values()
                             for key in keys}
+        self._keep = {}
+
+
+class _KeepScores(dict):
+    """key -> the lowest score worth a look: min(floor, the key's threshold); filled on first use."""
+
+    def __init__(self, classifier: Classifier, floor: float) -> None:
+        super().__init__()
+        self.classifier, self.floor = classifier, floor
+
+    def __missing__(self, key: str) -> float:
+        value = self[key] = min(self.floor, self.classifier._threshold(key))
+        return value
 
 
 _TAXONOMY_ORDER = {taxonomy: index for index, taxonomy in enumerate(TAXONOMIES)}

@@ -39,7 +39,7 @@ TRAINERS: tuple[tuple[str, str, str], ...] = (
 )
 PRIORITY_MODULE = "extractors.classify.priority"
 PRIORITY_COMPONENT = "priority_areas"
-MODEL_FACTORIES = frozenset({"textcat", "textcat_multilabel"})
+MODEL_FACTORIES = frozenset({"textcat", "textcat_multilabel", "rectrack_textcat", "rectrack_textcat_multilabel"})
 
 
 @dataclass(frozen=True, slots=True)

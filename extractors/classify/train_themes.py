@@ -31,6 +31,7 @@ from spacy.training import Example
 from spacy.util import minibatch
 
 import extractors.classify.keywords  # noqa: F401  (registers uhri_rules)
+from extractors.classify import architectures
 from extractors.classify.taxonomies import TAXONOMY_DIR, Taxonomies, load_taxonomies
 from extractors.classify.upr_info import TRAINING_CSV, load_upr_info, text_key
 
@@ -94,7 +95,7 @@ def build_pipeline(tax: Taxonomies, *, keyword_score: float = 0.5, implied_weigh
     """Blank English with the three (untrained) textcats and ``uhri_rules``."""
     nlp = spacy.blank("en")
     for taxonomy in TAXONOMIES:
-        textcat = nlp.add_pipe("textcat_multilabel", name=taxonomy, config={"model": {
+        textcat = nlp.add_pipe(architectures.MULTI, name=taxonomy, config={"model": {
             "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
             "no_output_layer": False, "length": 8192}})
         for label in tax.taxonomy(taxonomy).names:
