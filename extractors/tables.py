@@ -174,6 +174,23 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
+def _without_carriage_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``\r\n`` and ``\r`` in text cells made ``\n`` (copied only if some cell has one)."""
+    clean = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        has_return = values.str.contains("\r", regex=False, na=False).astype(bool)
+        if not has_return.any():
+            continue
+        if clean is frame:
+            clean = frame.copy()
+        clean.loc[has_return, column] = (values[has_return].str.replace("\r\n", "\n", regex=False)
+                                         .str.replace("\r", "\n", regex=False))
+    return clean
+
+
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` to ``path`` as UTF-8-with-BOM CSV, replacing the file atomically.
 
@@ -181,7 +198,7 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     ``\\n``, so a bare ``\\r`` would not be quoted and would split the row).
     On any failure the temporary file is removed and ``path`` is unchanged.
     """
-    clean = frame.replace({"\r\n": "\n", "\r": "\n"}, regex=True)
+    clean = _without_carriage_returns(frame)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:

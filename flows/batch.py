@@ -28,7 +28,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -45,7 +45,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 import extractors
-from extractors.classify import MODEL_DIR, LabelScore, classify_texts, model_fingerprint
+from extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
 from extractors.classify.apply import recommendation_texts
 from extractors.pipeline import file_sha256, process_document, relative_name
 from extractors.records import DocumentResult, Problem, Status
@@ -144,9 +144,23 @@ def no_classifier_problem(model_dir: Path) -> Problem:
                    action="run `rectrack train` (a few minutes on 2 cores), then run again")
 
 
-def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str
+def _preload_classifier(model_dir: Path) -> Future:
+    """Load the classifier in a thread of this process while the documents are read elsewhere.
+
+    Loading takes ~1.4 s; the flow's own process is mostly waiting for the
+    readers then. The classify task finds it loaded (one load per process).
+    """
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rectrack-load-classifier")
+    future = executor.submit(load_classifier, model_dir)
+    executor.shutdown(wait=False)
+    return future
+
+
+def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str, preloading: Future | None = None
               ) -> tuple[dict[str, tuple[LabelScore, ...]] | None, tuple[Problem, ...]]:
     """Predictions for every recommendation of ``results``, or None and a problem without a model."""
+    if preloading is not None:
+        preloading.exception()   # wait; a failed load is retried, and reported, by the task
     if not fingerprint:
         get_run_logger().warning("no classifier in %s: run `rectrack train`; labels left empty", model_dir)
         return None, (no_classifier_problem(model_dir),)
@@ -289,10 +303,11 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
     else:
         progress = _Progress(len(files))
+        preloading = _preload_classifier(model) if fingerprint else None
         results = unreadable + _process_all(inputs, cached, Path(root), refresh, progress)
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
-        predictions, problems = _classify(results, model, fingerprint)
+        predictions, problems = _classify(results, model, fingerprint, preloading)
         summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)
     logger.info(summary.as_text())
     create_markdown_artifact(summary.as_markdown(), key="rectrack-run-summary",

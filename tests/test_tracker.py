@@ -246,3 +246,15 @@ def test_tables_get_the_usual_file_mode_not_owner_only(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_carriage_returns_become_newlines_and_other_cells_stay(tmp_path) -> None:
+    frame = pd.DataFrame({"text": ["a\r\nb", "c\rd", None, "plain"], "count": [1, 2, 3, 4],
+                          "mixed": ["x\r", 7, None, "y"]})
+    path = tmp_path / "t.csv"
+    write_csv_atomic(frame, path)
+    assert path.read_bytes().count(b"\r") == 0
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back["text"]) == ["a\nb", "c\nd", "", "plain"]
+    assert list(back["mixed"]) == ["x\n", "7", "", "y"]
+    assert frame.loc[0, "text"] == "a\r\nb"          # the caller's frame is not changed

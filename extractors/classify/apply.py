@@ -15,6 +15,7 @@ hides stays visible. Pure pandas: no spaCy, no Prefect.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,9 @@ from extractors.classify.classifier import SCORE_FLOOR, TAXONOMIES, Classifier, 
 from extractors.errors import InvalidTable
 from extractors.records import DocumentResult, GivenLabel
 from extractors.tracker import MULTI_SEPARATOR, natural_key, read_csv_strings, recommendation_ids
+
+# Label names are few (a few hundred) and sorted over and over: cache their sort keys.
+_label_key = lru_cache(maxsize=8192)(natural_key)
 
 LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
 SOURCE_ORDER = {"model": 0, "rule": 1, "matrix": 2, "analyst": 3}
@@ -41,7 +45,7 @@ def split_labels(cell: str) -> tuple[str, ...]:
 
 def join_labels(labels: Iterable[str]) -> str:
     """Labels ``|``-joined in natural order ("5|16", not "16|5"), once each."""
-    return MULTI_SEPARATOR.join(sorted(set(labels), key=natural_key))
+    return MULTI_SEPARATOR.join(sorted(set(labels), key=_label_key))
 
 
 def map_given_label(given: GivenLabel) -> tuple[tuple[str, str], ...]:
@@ -79,9 +83,12 @@ def _analyst_labels(row: Mapping[str, str]) -> tuple[LabelScore, ...]:
 
 def column_values(labels: Sequence[LabelScore]) -> dict[str, str]:
     """The six label columns of one recommendation from all its labels, by precedence."""
+    by_taxonomy: dict[str, list[LabelScore]] = {}
+    for score in labels:
+        by_taxonomy.setdefault(score.taxonomy, []).append(score)
     cells = {}
     for taxonomy in TAXONOMIES:
-        mine = [s for s in labels if s.taxonomy == taxonomy]
+        mine = by_taxonomy.get(taxonomy, [])
         for source in ("analyst", "matrix"):
             if any(s.source == source for s in mine):
                 mine = [s for s in mine if s.source == source]
@@ -96,7 +103,7 @@ def column_values(labels: Sequence[LabelScore]) -> dict[str, str]:
 def _label_rows(ident: str, labels: Sequence[LabelScore]) -> list[tuple[str, str, str, str, str]]:
     kept = [s for s in labels if s.source in ("matrix", "analyst") or s.score >= SCORE_FLOOR or s.shown]
     kept.sort(key=lambda s: (TAXONOMIES.index(s.taxonomy), SOURCE_ORDER.get(s.source, 9),
-                             -s.score, natural_key(s.label)))
+                             -s.score, _label_key(s.label)))
     return [(ident, s.taxonomy, s.label, str(round(s.score, 3)), s.source) for s in kept]
 
 
