@@ -40,6 +40,7 @@ SCORE_FLOOR = 0.2        # labels scoring less (and not shown) are not listed in
                          # at 0.1 a recommendation had 27 on average, mostly weak themes
 THRESHOLDS_FILE = "thresholds.json"
 COMPONENTS_FILE = "components.json"
+TEXT_KEY = "rectrack.text"   # doc.user_data key: the text a Doc was made from (see _make_doc)
 
 
 class LabelScore(NamedTuple):
@@ -144,8 +145,6 @@ class Classifier:
                 for text, doc in zip(texts, docs)]
 
     def _make_doc(self, text: str):
-        from extractors.classify.tfidf import TEXT_KEY
-
         doc = self.nlp.make_doc(text)
         doc.user_data[TEXT_KEY] = text
         return doc

@@ -41,6 +41,7 @@ from spacy.util import registry
 from thinc.api import Logistic, Model, chain
 
 from extractors.classify import action_rule
+from extractors.classify.classifier import TEXT_KEY
 
 NAME = "rectrack.TextCatTfidf.v1"
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -48,7 +49,7 @@ STEM_LENGTH = 6
 STEM_MARK = "~"
 
 
-def analyse(text: str, first_words: int = 0) -> list[list[str]]:
+def analyse(text: str, first_words: int = 0) -> list[Sequence[str]]:
     """The feature blocks of a text: words and bigrams, stems, and (``first_words`` > 0) opening words."""
     blocks = list(_base_blocks(text))
     if first_words:
@@ -57,11 +58,11 @@ def analyse(text: str, first_words: int = 0) -> list[list[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _base_blocks(text: str) -> tuple[list[str], list[str]]:
+def _base_blocks(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # Cached: the issues and action components read the same texts one after the other.
     words = _WORD.findall(text.lower())
-    return (words + [f"{a} {b}" for a, b in zip(words, words[1:])],
-            [STEM_MARK + word[:STEM_LENGTH] for word in words])
+    return (tuple(words + [f"{a} {b}" for a, b in zip(words, words[1:])]),
+            tuple(STEM_MARK + word[:STEM_LENGTH] for word in words))
 
 
 @registry.architectures(NAME)
@@ -113,9 +114,6 @@ def _index(model: Model) -> dict[str, int]:
         cached = (vocabulary, {term: column for column, term in enumerate(vocabulary)})
         _INDEXES[model.id] = cached
     return cached[1]
-
-
-TEXT_KEY = "rectrack.text"
 
 
 def doc_text(doc: Doc) -> str:
