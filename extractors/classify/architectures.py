@@ -21,10 +21,9 @@ from spacy.pipeline.textcat_multilabel import DEFAULT_MULTI_TEXTCAT_MODEL, Multi
 
 from extractors.classify import tfidf
 
-NAMES = (tfidf.NAME,)
+NAME = tfidf.NAME
 SINGLE = "rectrack_textcat"
 MULTI = "rectrack_textcat_multilabel"
-FACTORIES = (SINGLE, MULTI)
 
 
 def _set_annotations(component, docs, scores) -> None:

@@ -38,7 +38,7 @@ import numpy as np
 from scipy import optimize, sparse
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Logistic, Model, chain
+from thinc.api import Logistic, Model, chain, softmax_activation
 
 from extractors.classify import action_rule
 from extractors.classify.classifier import TEXT_KEY
@@ -69,28 +69,12 @@ def _base_blocks(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def build_tfidf_textcat(exclusive_classes: bool, first_words: int = 0, nO: int | None = None) -> Model:
     """TF-IDF features, a linear layer, then Softmax (``exclusive_classes``) or Logistic."""
     # The linear layer computes the logits: the output layer has no weights.
-    output = _softmax_only() if exclusive_classes else Logistic()
+    output = softmax_activation() if exclusive_classes else Logistic()
     model = chain(tfidf_features(first_words), sparse_linear(nO=nO), output)
     model.attrs["exclusive_classes"] = exclusive_classes
     model.set_ref("features", model.layers[0])
     model.set_ref("linear", model.layers[1])
     return model
-
-
-def _softmax_only() -> Model:
-    def forward(model: Model, logits: np.ndarray, is_train: bool):
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        probabilities = (exp / exp.sum(axis=1, keepdims=True)).astype("float32")
-
-        def backprop(d_probabilities: np.ndarray) -> np.ndarray:
-            # spaCy's textcat passes (probabilities - truth): the gradient of the
-            # cross-entropy with respect to the logits.
-            return d_probabilities
-
-        return probabilities, backprop
-
-    return Model("softmax_only", forward)
 
 
 def tfidf_features(first_words: int = 0) -> Model:
