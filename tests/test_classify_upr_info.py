@@ -126,9 +126,14 @@ def _gold(rows):
     return np.array([[float(label in labels) for label in LABELS] for _, labels in rows], dtype="float32")
 
 
-def test_issues_overfit_save_reload(tmp_path):
-    nlp = new_pipeline(LABELS)
-    fit_pipeline(nlp, [text for text, _ in TRAIN], _gold(TRAIN), settings=Settings(min_df=1, C=100.0))
+@pytest.mark.parametrize("settings", [
+    Settings(min_df=1, C=100.0, epochs=200),                        # the shipped ensemble
+    Settings(min_df=1, C=100.0, hidden_width=0),                    # the linear model alone
+    Settings(min_df=1, C=1e-6, epochs=200, mlp_weight=1.0),         # the network alone
+], ids=["ensemble", "linear", "network"])
+def test_issues_overfit_save_reload(tmp_path, settings):
+    nlp = new_pipeline(LABELS, settings)
+    fit_pipeline(nlp, [text for text, _ in TRAIN], _gold(TRAIN), settings=settings)
     keys = [key(label) for label in LABELS]
     texts = [text for text, _ in TRAIN]
     scores = score_matrix(nlp, texts, keys)
@@ -145,13 +150,14 @@ def test_issues_overfit_save_reload(tmp_path):
     assert (unknown[0] == unknown[1]).all()
 
 
-def test_issues_component_also_trains_with_nlp_update():
+@pytest.mark.parametrize("hidden_width", [64, 0], ids=["ensemble", "linear"])
+def test_issues_component_also_trains_with_nlp_update(hidden_width):
     """The layers have a backward pass: spaCy's own training loop moves the weights the right way."""
     from extractors.classify import tfidf
 
-    nlp = new_pipeline(LABELS)
+    nlp = new_pipeline(LABELS, Settings(hidden_width=hidden_width))
     nlp.initialize()
-    tfidf.fit_features(nlp.get_pipe("issues").model, [text for text, _ in TRAIN], min_df=1)   # weights all 0
+    tfidf.fit_features(nlp.get_pipe("issues").model, [text for text, _ in TRAIN], min_df=1)   # fresh weights
     examples = [Example.from_dict(nlp.make_doc(text), {"cats": {key(label): float(label in labels) for label in LABELS}})
                 for text, labels in TRAIN]
     optimizer = nlp.resume_training()
