@@ -76,9 +76,10 @@ def recommendation_texts(results: Sequence[DocumentResult]) -> list[str]:
     return list(dict.fromkeys(rec.text for result in results for rec in result.recommendations))
 
 
-def _analyst_labels(row: Mapping[str, str]) -> tuple[LabelScore, ...]:
+def _analyst_labels(cells: Mapping[str, str]) -> tuple[LabelScore, ...]:
+    """The labels of a row's review cells (``cells``: taxonomy -> cell)."""
     return tuple(LabelScore(t, label, 1.0, "analyst")
-                 for t in TAXONOMIES for label in split_labels(row.get(review_column(t), "")))
+                 for t in TAXONOMIES for label in split_labels(cells.get(t, "")))
 
 
 def column_values(labels: Sequence[LabelScore]) -> dict[str, str]:
@@ -120,20 +121,34 @@ def label_tracker(tracker: pd.DataFrame, predictions: Predictions | None,
     """
     tracker = tracker.copy()
     earlier = _earlier_labels(previous_labels)
-    records = tracker.to_dict("records")
+    predictions = predictions or {}
+    reviews = {t: tracker[review_column(t)].tolist() for t in TAXONOMIES if review_column(t) in tracker.columns}
+    columns = {t: (tracker[t].tolist() if t in tracker.columns else [""] * len(tracker)) for t in TAXONOMIES}
+    # Rows with only the model's labels (most of them) share their cells and
+    # label rows with every other row of the same text: computed once per text.
+    by_text: dict[str, tuple[dict[str, str], list[tuple[str, str, str, str]]]] = {}
     rows: list[tuple[str, str, str, str, str]] = []
-    for record in records:
-        ident, analyst = record["rec_id"], _analyst_labels(record)
-        if record["missing"] == "":
-            labels = [*(predictions or {}).get(record["text"], ()), *given.get(ident, ()), *analyst]
-            record.update(column_values(labels))
+    for i, (ident, missing, text) in enumerate(zip(tracker["rec_id"], tracker["missing"], tracker["text"])):
+        cells = {t: reviews[t][i] for t in reviews if reviews[t][i].strip()}
+        analyst = _analyst_labels(cells) if cells else ()
+        if missing == "" and not analyst and ident not in given:
+            if text not in by_text:
+                labels = predictions.get(text, ())
+                by_text[text] = (column_values(labels), [row[1:] for row in _label_rows("", labels)])
+            values, label_rows = by_text[text]
+            rows.extend((ident, *row) for row in label_rows)
+        elif missing == "":
+            labels = [*predictions.get(text, ()), *given.get(ident, ()), *analyst]
+            values = column_values(labels)
             rows.extend(_label_rows(ident, labels))
         else:
             rows.extend(earlier.get(ident, ()))
             rows.extend(_label_rows(ident, analyst))
-            record.update({t: v for t, v in column_values(analyst).items() if v})
+            values = {t: v for t, v in column_values(analyst).items() if v}
+        for taxonomy, value in values.items():
+            columns[taxonomy][i] = value
     for taxonomy in TAXONOMIES:
-        tracker[taxonomy] = [r[taxonomy] for r in records]
+        tracker[taxonomy] = columns[taxonomy]
     return tracker, pd.DataFrame(rows, columns=list(LABEL_COLUMNS), dtype=str)
 
 
