@@ -46,7 +46,8 @@ _GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Hyperparameters of the TF-IDF linear model (chosen on the validation slice)."""
+    """Hyperparameters of the issues model: the linear part (chosen on the validation slice), the network
+    (chosen on the development split, see the module docstring)."""
 
     C: float = 10.0              # inverse L2 strength of the linear part (C = 10, 20, 40 tried)
     min_df: int = 3              # words/bigrams seen in fewer texts are dropped
