@@ -139,8 +139,7 @@ def weighted_mean(first: Model, second: Model, weight: float) -> Model:
         if first.has_dim("nO"):
             model.set_dim("nO", first.get_dim("nO"))
 
-    return Model("weighted_mean", forward, init=init, layers=[first, second], dims={"nO": None},
-                 attrs={"weight": weight})
+    return Model("weighted_mean", forward, init=init, layers=[first, second], dims={"nO": None})
 
 
 def tfidf_features(first_words: int = 0) -> Model:
