@@ -9,7 +9,9 @@ thresholds; the product owner's baseline (TF-IDF 1-2-grams + one-vs-rest
 logistic regression, C=30, threshold 0.3, trained on sessions <= 17); the
 shipped ``action_category`` component; the first-words rule alone (table
 learned on sessions <= 17, then the methodology's verb lists); the majority
-category of the first two words; TF-IDF + logistic regression for the action.
+category of the first two words; TF-IDF + logistic regression for the action;
+and how UPR Info's coding of the first verbs changed between the training
+sessions and the test sessions (``coding_drift``, see :func:`coding_drift`).
 Also each component's prediction speed (texts/s, one process, tokenising
 included) and the classifier's size on disk.
 """
@@ -108,7 +110,49 @@ def action_figures(model: Path, train, test) -> dict:
             "majority_of_first_two_words_accuracy": round(float(np.mean([p == g for p, g in zip(majority, gold)])), 4),
             "tfidf_lr_accuracy": round(float(np.mean(lr_predicted == np.array(gold))), 4),
             "texts_per_second": round(len(texts) / seconds),
-            "test_distribution": dict(sorted(Counter(gold).items()))}
+            "test_distribution": dict(sorted(Counter(gold).items())),
+            "shipped_errors_by_first_word": dict(Counter(
+                (action_rule.first_words(text, 1) or ("",))[0]
+                for text, p, g in zip(texts, predicted, gold) if p != g).most_common(10)),
+            "coding_drift": coding_drift(train, test)}
+
+
+def coding_drift(train, test, *, min_train: int = 20, min_test: int = 10) -> dict:
+    """How the category UPR Info gives each first word moved from the training to the test sessions.
+
+    For every first word seen at least ``min_train`` times in training and
+    ``min_test`` times in test: its most frequent training category, that
+    category's share in each period, and ``expected_extra_errors``: test texts
+    x the fall in that share, i.e. the errors a predictor that learned the
+    training period's coding perfectly would make on top of its training-period
+    error rate. ``expected_extra_errors`` sums the words whose share fell;
+    ``net_expected_extra_errors`` subtracts the words whose share rose.
+    """
+    periods: dict[str, tuple[Counter, Counter]] = {}
+    for period, texts in enumerate((train, test)):
+        for t in texts:
+            word = action_rule.first_words(t.text, 1)
+            if word:
+                periods.setdefault(word[0], (Counter(), Counter()))[period][t.action] += 1
+    rows = []
+    for word, (before, after) in periods.items():
+        n_before, n_after = sum(before.values()), sum(after.values())
+        if n_before < min_train or n_after < min_test:
+            continue
+        category = before.most_common(1)[0][0]
+        share_before, share_after = before[category] / n_before, after[category] / n_after
+        rows.append({"first_word": word, "training_category": category,
+                     "share_in_training": round(share_before, 3), "share_in_test": round(share_after, 3),
+                     "training_texts": n_before, "test_texts": n_after,
+                     "test_categories": dict(sorted(after.items())),
+                     "expected_extra_errors": round(n_after * (share_before - share_after), 1)})
+    rows.sort(key=lambda row: -row["expected_extra_errors"])
+    extra = sum(max(row["expected_extra_errors"], 0.0) for row in rows)
+    net = sum(row["expected_extra_errors"] for row in rows)
+    return {"expected_extra_errors": round(extra, 1), "as_accuracy": round(extra / max(len(test), 1), 4),
+            "net_expected_extra_errors": round(net, 1), "net_as_accuracy": round(net / max(len(test), 1), 4),
+            "test_texts_with_these_first_words": sum(row["test_texts"] for row in rows),
+            "words": rows[:12]}
 
 
 def main(argv=None) -> int:
@@ -140,6 +184,10 @@ def main(argv=None) -> int:
     print(f"action: shipped {action['shipped_accuracy']}, first-words rule {action['first_words_rule_accuracy']}, "
           f"majority of first two words "
           f"{action['majority_of_first_two_words_accuracy']}, TF-IDF+LR {action['tfidf_lr_accuracy']}")
+    drift = action["coding_drift"]
+    print(f"action coding drift: {drift['expected_extra_errors']} expected extra errors "
+          f"({drift['as_accuracy']} of accuracy; net of words coded more consistently {drift['net_as_accuracy']}); most: "
+          + ", ".join(f"{w['first_word']} {w['share_in_training']}->{w['share_in_test']}" for w in drift["words"][:4]))
     return 0
 
 
