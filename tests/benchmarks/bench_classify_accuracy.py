@@ -59,8 +59,12 @@ def issues_spacy(model: Path, test, labels) -> dict:
     scores = score_matrix(classifier.nlp, texts, keys, component="issues")
     seconds = time.perf_counter() - started
     predicted = (scores >= np.array([classifier.thresholds[k] for k in keys])).astype("int8")
-    result = _summary(f1_scores(gold_matrix(test, labels), predicted), labels)
-    result.update(texts_per_second=round(len(texts) / seconds), classifier_mb=_size_mb(model))
+    gold = gold_matrix(test, labels)
+    result = _summary(f1_scores(gold, predicted), labels)
+    result.update(texts_per_second=round(len(texts) / seconds), classifier_mb=_size_mb(model),
+                  gold_labels_per_text=round(float(gold.sum(axis=1).mean()), 3),
+                  predicted_labels_per_text=round(float(predicted.sum(axis=1).mean()), 3),
+                  false_positives=int(((1 - gold) & predicted).sum()), false_negatives=int((gold & (1 - predicted)).sum()))
     return result
 
 
@@ -171,6 +175,7 @@ def main(argv=None) -> int:
         "train_texts": len(train), "test_texts": len(split.test), "cores": os.cpu_count(),
         "load_average": os.getloadavg()[0], "spacy": spacy.__version__,
         "issues": {"spacy": issues_spacy(args.model, split.test, labels),
+                   "gold_labels_per_text_in_training": round(float(np.mean([len(t.issues) for t in train])), 3),
                    "baseline_tfidf_lr": issues_baseline(train, split.test, labels),
                    "targets": {"micro_f1": 0.90, "macro_f1": 0.83}},
         "action_category": action_figures(args.model, train, split.test) | {"target": 0.90},
