@@ -91,7 +91,7 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
-    from flows.batch import process_batch, progress_listener
+    from flows.batch import one_off_run, process_batch, progress_listener
 
     bar = _progress_bar() if errors.is_terminal else None
     with bar or nullcontext():
@@ -100,7 +100,7 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
             job = bar.add_task("documents", total=count, recs=0)
             listener = progress_listener(
                 lambda done, _total, recs, _doc: bar.update(job, completed=done, recs=recs))
-        with listener:
+        with listener, one_off_run():
             try:
                 summary = process_batch(paths=[str(p) for p in paths], out_dir=str(out),
                                         root=str(common_root(paths)), refresh=refresh,
