@@ -174,12 +174,20 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
+def _any_return(values: pd.Series) -> bool:
+    """Whether a text column has a carriage return anywhere (one C-level scan when every cell is text)."""
+    try:
+        return "\r" in "".join(values.tolist())
+    except TypeError:           # some cell is not text (NaN, a number): look cell by cell
+        return bool(values.str.contains("\r", regex=False, na=False).any())
+
+
 def _without_carriage_returns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with ``\r\n`` and ``\r`` in text cells made ``\n`` (copied only if some cell has one)."""
     clean = frame
     for column in frame.columns:
         values = frame[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)) or not _any_return(values):
             continue
         has_return = values.str.contains("\r", regex=False, na=False).astype(bool)
         if not has_return.any():

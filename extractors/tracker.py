@@ -70,7 +70,11 @@ def rec_id(document_sha256: str, paragraph: str, text: str, occurrence: int = 0)
     under the same paragraph of one document; it is only added from 1 up, so
     the first keeps the plain key.
     """
-    parts = [document_sha256, paragraph.strip(), normalise_text(text)]
+    return _hashed_id(document_sha256, paragraph.strip(), normalise_text(text), occurrence)
+
+
+def _hashed_id(document_sha256: str, paragraph: str, normalised: str, occurrence: int) -> str:
+    parts = [document_sha256, paragraph, normalised]
     if occurrence:
         parts.append(str(occurrence))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
@@ -82,7 +86,7 @@ def recommendation_ids(result: DocumentResult) -> list[str]:
     ids = []
     for rec in result.recommendations:
         key = (rec.paragraph.strip(), normalise_text(rec.text))
-        ids.append(rec_id(result.sha256, rec.paragraph, rec.text, seen[key]))
+        ids.append(_hashed_id(result.sha256, *key, seen[key]))
         seen[key] += 1
     return ids
 

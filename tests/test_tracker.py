@@ -250,11 +250,14 @@ def test_tables_get_the_usual_file_mode_not_owner_only(tmp_path):
 
 def test_carriage_returns_become_newlines_and_other_cells_stay(tmp_path) -> None:
     frame = pd.DataFrame({"text": ["a\r\nb", "c\rd", None, "plain"], "count": [1, 2, 3, 4],
-                          "mixed": ["x\r", 7, None, "y"]})
+                          "mixed": ["x\r", 7, None, "y"], "all_text": ["e", "f\r\ng", "h", "i"],
+                          "no_return": ["j", "k", "l", "m"]})
     path = tmp_path / "t.csv"
     write_csv_atomic(frame, path)
     assert path.read_bytes().count(b"\r") == 0
     back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(back["text"]) == ["a\nb", "c\nd", "", "plain"]
     assert list(back["mixed"]) == ["x\n", "7", "", "y"]
+    assert list(back["all_text"]) == ["e", "f\ng", "h", "i"]
+    assert list(back["no_return"]) == ["j", "k", "l", "m"]
     assert frame.loc[0, "text"] == "a\r\nb"          # the caller's frame is not changed
