@@ -190,8 +190,6 @@ def _without_carriage_returns(frame: pd.DataFrame) -> pd.DataFrame:
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)) or not _any_return(values):
             continue
         has_return = values.str.contains("\r", regex=False, na=False).astype(bool)
-        if not has_return.any():
-            continue
         if clean is frame:
             clean = frame.copy()
         clean.loc[has_return, column] = (values[has_return].str.replace("\r\n", "\n", regex=False)

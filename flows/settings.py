@@ -33,8 +33,8 @@ DEFAULTS: dict[str, str] = {
 # documents phase of a 150-report batch from 7.2 s to 8.3-8.7 s (measured).
 # The task run recorder (one database row and state history per document task)
 # then still took about half a core from the two readers: without it the
-# documents phase of 143 reports fell from 8.1-9.3 s to 5.9-7.2 s (measured
-# 2026-11-28). Flow runs, their states and the run summary are still recorded;
+# documents phase of 143 reports fell from 7.4-7.9 s to 5.8-6.0 s (three
+# interleaved runs each, 2026-11-28). Flow runs, their states and the run summary are still recorded;
 # caching does not use the database (results are files under .prefect/storage).
 # `serve` keeps them all: its server has a UI.
 BATCH_DEFAULTS: dict[str, str] = {
