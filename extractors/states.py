@@ -31,16 +31,21 @@ def _key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, str]:
-    """Alias key -> canonical name, read once per process from the gazetteer."""
-    table: dict[str, str] = {}
+def _entries() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(canonical name, every name it goes by, itself first), read once per process from the gazetteer."""
+    entries = []
     for line in GAZETTEER.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") or line.startswith("name\t"):
             continue
         canonical, _, aliases = line.partition("\t")
-        for alias in [canonical, *filter(None, aliases.split("|"))]:
-            table[_key(alias)] = canonical
-    return table
+        entries.append((canonical, (canonical, *filter(None, aliases.split("|")))))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    """Alias key -> canonical name."""
+    return {_key(alias): canonical for canonical, aliases in _entries() for alias in aliases}
 
 
 def state_names() -> tuple[str, ...]:
@@ -82,3 +87,25 @@ def parse_state_list(content: str) -> tuple[str, ...] | None:
         else:
             names.append(name)
     return tuple(names) or None
+
+
+@lru_cache(maxsize=1)
+def _mention_pattern() -> re.Pattern[str]:
+    """Every alias of the gazetteer as one alternation, longest first ("Guinea-Bissau" before "Guinea")."""
+    aliases = sorted({alias for _, names in _entries() for alias in names if len(alias) > 3}, key=len, reverse=True)
+    body = "|".join(re.escape(alias).replace(r"\ ", r"\s+") for alias in aliases)
+    return re.compile(rf"(?<![\w-])(?:the\s+)?({body})(?![\w-])", re.IGNORECASE)
+
+
+def find_states(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, UN short name) of every State named in running text, in order.
+
+    Only capitalised mentions count ("Chad", not "chad"); a leading "the" is
+    part of the mention. Names of three letters or fewer (acronyms) are left out.
+    """
+    found = []
+    for match in _mention_pattern().finditer(text):
+        name = match.group(1)
+        if name[:1].isupper() and (canonical := canonical_state(name)):
+            found.append((match.start(), match.end(), canonical))
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from extractors.states import canonical_state, parse_state_list, state_names
+from extractors.states import canonical_state, find_states, parse_state_list, state_names
 
 
 @pytest.mark.parametrize(("printed", "canonical"), [
@@ -40,3 +40,25 @@ def test_lists_with_and_inside_names():
 @given(st.sampled_from(state_names()), st.sampled_from(["", " 1", "*", " 12", "  "]))
 def test_every_canonical_name_is_a_fixed_point(name, marker):
     assert canonical_state(name + marker) == name
+
+
+@pytest.mark.parametrize("upr_info_name, canonical", [
+    # Short names the UPR Info database uses for its "From" and "To" columns (sessions 1-20)
+    ("UK", "United Kingdom of Great Britain and Northern Ireland"),
+    ("DPR Korea", "Democratic People's Republic of Korea"),
+    ("St Kitts & Nevis", "Saint Kitts and Nevis"),
+    ("St Lucia", "Saint Lucia"),
+    ("Macedonia FYR", "The former Yugoslav Republic of Macedonia"),
+    ("Sao Tome & Principe", "Sao Tome and Principe"),
+    ("Laos", "Lao People's Democratic Republic"),
+])
+def test_upr_info_short_names(upr_info_name, canonical):
+    assert canonical_state(upr_info_name) == canonical
+
+
+def test_states_named_in_running_text():
+    text = ("Referencing the Czech Republic, Belgium noted that Pakistan and Guinea-Bissau; "
+            "the United Kingdom of Great Britain and Northern Ireland enquired. Niger and Nigeria")
+    assert [name for _, _, name in find_states(text)] == [
+        "Czech Republic", "Belgium", "Pakistan", "Guinea-Bissau",
+        "United Kingdom of Great Britain and Northern Ireland", "Niger", "Nigeria"]

@@ -73,6 +73,8 @@ def test_every_item_found_once_with_its_position(name):
     found: dict[int, set[int]] = defaultdict(set)
     positions: dict[int, set[Position]] = defaultdict(set)
     for rec in segmented.recommendations:
+        if "." not in rec.paragraph:
+            continue   # a dialogue paragraph the conclusions refer to (test below)
         top, sub = rec.paragraph.split(".")
         found[int(top)].add(int(sub))
         positions[int(top)].add(rec.position)
@@ -148,11 +150,26 @@ def test_merged_wording_slovenia_2010():
                           "ratification of the Convention on Migrant Workers and Members of Their Families")
 
 
-def test_recommendations_noted_elsewhere_are_reported_not_lost_algeria_2008():
+def test_recommendations_noted_elsewhere_are_taken_from_the_dialogue_algeria_2008():
+    """A/HRC/8/29, paragraph 70: "Other recommendations noted in the report in paragraphs 45,
+    55, 56, last sentence, and 63 above did not enjoy the support of Algeria."
+
+    Read off the report: 45 has three "recommended" clauses by Canada (review the Family
+    Code, lift the CEDAW reservations, review the Charter); 55 one by Belgium; 56 is
+    Slovenia's questions, whose last one is about the CEDAW reservations; 63 has three by
+    the Netherlands ("recommended", "it recommended", "Finally, it recommended").
+    """
     _, segmented = _segmented("algeria2008.pdf")
-    (problem,) = segmented.problems
-    assert problem.kind == "unitemised_recommendations"
-    assert "paragraph 70" in problem.reason and "45, 55, 56" in problem.reason
+    referred = [r for r in segmented.recommendations if "." not in r.paragraph]
+    assert [(r.paragraph, r.recommending_states) for r in referred] == [
+        ("45", ("Canada",))] * 3 + [("55", ("Belgium",)), ("56 (last sentence)", ("Slovenia",))] + [
+        ("63", ("Netherlands",))] * 3
+    assert {r.position for r in referred} == {Position.NOTED}
+    assert referred[1].text == "Lift its reservations to CEDAW"
+    assert "articles 2 and 16 of CEDAW" in referred[4].text
+    assert referred[-1].text == "Further cooperation with special procedures"
+    assert [(r.page) for r in referred] == [9, 9, 9, 10, 10, 11, 11, 11]
+    assert segmented.problems == ()
 
 
 def test_state_comments_are_not_recommendations():

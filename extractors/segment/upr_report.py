@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from extractors.records import Document, DocumentInfo, Position, Problem, Recommendation
 from extractors.segment import Segmented
 from extractors.segment.upr_items import split_item
+from extractors.segment.upr_references import dialogue_paragraphs, parse_references, resolve_references
 from extractors.text import join_lines, word_vocabulary
 
 _SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?conclusions\s+and(?:/or)?\s+recommendations\b(?!.*\.{4})",
@@ -28,18 +29,39 @@ _END = re.compile(r"^\s*(?:annex\b|composition of the delegation|[IVX]+\.\s+volu
                   re.IGNORECASE)
 _LEAD_WORDS = re.compile(r"recommendation|conclusion|comments|following|pledges", re.IGNORECASE)
 
-# Lead-in wording -> position; checked in this order ("did not enjoy the
-# support" must win over "enjoy the support", "will be examined" over
-# "examined by ... and enjoy the support").
+# Lead-in wording -> position; checked in this order ("will be examined" must
+# win over "examined by ... and enjoy the support" and "has noted these
+# recommendations for consideration and response in due time", "did not enjoy
+# the support" over "enjoy the support").
 _POSITIONS = (
-    (re.compile(r"did not (?:enjoy|receive)|not (?:enjoy|accepted|supported)|\bnoted\b|"
+    (re.compile(r"will be examined|will (?:provide|respond)|responses? in due|"
+                r"response .{0,80}\bwill be included", re.IGNORECASE), Position.PENDING),
+    (re.compile(r"did not (?:enjoy|receive)|not (?:enjoy|accepted|supported)|\bnoted\b(?!\s+in\s+the\s+report)|"
+                r"\btakes?\s+note\b|"
                 r"do not (?:enjoy|accept)|cannot (?:accept|support)", re.IGNORECASE), Position.NOTED),
-    (re.compile(r"will be examined|will (?:provide|respond)|responses? in due", re.IGNORECASE),
-     Position.PENDING),
-    (re.compile(r"enjoy (?:the|its) support|\bsupported\b|\baccepted\b|already implemented|"
+    (re.compile(r"enjoy(?:s|ed)? (?:the|its) support|\bsupported\b|\baccepted\b|already (?:being )?implemented|"
                 r"in the process of implementation", re.IGNORECASE), Position.SUPPORTED),
 )
+# "The response of Pakistan to these recommendations will be included ...": the position of the list above.
+_ABOUT_THE_LIST_ABOVE = re.compile(r"\bthese\s+recommendations\b", re.IGNORECASE)
 _REFERS_TO_PARAGRAPHS = re.compile(r"in (?:the report in )?paragraphs?\s+\d", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Dialogue:
+    """The report's numbered paragraphs before its conclusions, read when a lead-in first refers to them."""
+
+    document: Document
+    heading: _Line
+    country: str
+    vocabulary: set[str]
+    _paragraphs: dict | None = None
+
+    def resolve(self, lead: str, position: Position, page: int) -> tuple[list[Recommendation], list[Problem]]:
+        if self._paragraphs is None:
+            self._paragraphs = dialogue_paragraphs(self.document, self.heading.page, self.heading.text)
+        return resolve_references(parse_references(lead), self._paragraphs, position=position,
+                                  country=self.country, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,20 +138,26 @@ def _position(lead: str) -> Position:
     return Position.UNKNOWN
 
 
-def _section_recommendations(section: _Section, vocabulary: set[str]) -> tuple[list[Recommendation], list[Problem]]:
-    lead = join_lines(section.lead, vocabulary)
-    position = _position(lead)
+def _section_position(sections: list[_Section], leads: list[str], index: int) -> Position:
+    """The position a section's lead-in gives, else the one the paragraph after its list gives."""
+    position = _position(leads[index])
+    following = index + 1
+    if (position is Position.UNKNOWN and sections[index].items and following < len(sections)
+            and not sections[following].items and _ABOUT_THE_LIST_ABOVE.search(leads[following])):
+        return _position(leads[following])
+    return position
+
+
+def _section_recommendations(section: _Section, lead: str, position: Position,
+                             dialogue: _Dialogue) -> tuple[list[Recommendation], list[Problem]]:
     problems: list[Problem] = []
-    if not section.items and position is not Position.UNKNOWN and _REFERS_TO_PARAGRAPHS.search(lead):
-        problems.append(Problem(
-            document="", page=section.page, kind="unitemised_recommendations",
-            reason=f"paragraph {section.number} gives a position for recommendations made elsewhere "
-                   f"in the report, not listed one by one: \"{lead[:160]}\"",
-            action="read the paragraphs it names and add those recommendations to the tracker by hand",
-        ))
+    referred: list[Recommendation] = []
+    if position is not Position.UNKNOWN and _REFERS_TO_PARAGRAPHS.search(lead):
+        # First-cycle reports: "the recommendations contained in paragraphs 23 (b), 27 ... did not enjoy ..."
+        referred, problems = dialogue.resolve(lead, position, section.page)
     recommendations = []
     for item in section.items:
-        parts = split_item(join_lines(item.lines, vocabulary))
+        parts = split_item(join_lines(item.lines, dialogue.vocabulary))
         if position is Position.UNKNOWN and not any(part.states for part in parts):
             continue  # comments by the State ("92.1. Regarding recommendation 91.1 ...")
         for part in parts:
@@ -137,6 +165,7 @@ def _section_recommendations(section: _Section, vocabulary: set[str]) -> tuple[l
                 paragraph=item.paragraph, text=part.text, page=item.page,
                 recommending_states=part.states, position=position,
             ))
+    recommendations.extend(referred)
     if position is Position.UNKNOWN and recommendations:
         problems.append(Problem(
             document="", page=section.page, kind="unknown_position",
@@ -163,8 +192,12 @@ def segment_upr_report(document: Document, info: DocumentInfo) -> Segmented:
     vocabulary = word_vocabulary(line.text for line in lines)
     recommendations: list[Recommendation] = []
     problems: list[Problem] = []
-    for section in _collect_sections(lines[start:]):
-        found, trouble = _section_recommendations(section, vocabulary)
+    dialogue = _Dialogue(document, lines[start - 1], info.country, vocabulary)
+    sections = _collect_sections(lines[start:])
+    leads = [join_lines(section.lead, vocabulary) for section in sections]
+    for index, section in enumerate(sections):
+        found, trouble = _section_recommendations(section, leads[index], _section_position(sections, leads, index),
+                                                  dialogue)
         recommendations.extend(found)
         problems.extend(trouble)
     return Segmented(tuple(recommendations), tuple(problems))
