@@ -29,7 +29,7 @@ from extractors.read import read_document
 from extractors.records import Block, BlockKind, DocumentType, Position
 from extractors.segment import segment_document
 from extractors.segment.addendum_layouts import item_pieces
-from extractors.segment.addendum_refs import DASHES, parse_references, split_trailing_reference
+from extractors.segment.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
 from extractors.segment.upr_addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
 from extractors.states import canonical_state
 from extractors.tables import unchanged_summary, update_outputs
@@ -366,8 +366,8 @@ def test_every_typography_seen_in_the_addenda():
         "122.144", "122.146", "122.14", "122.15", "122.2", "122.3", "122.9")
     assert parse_references("5., 6., 7., 8., 9.", plain=True).numbers == ("5", "6", "7", "8", "9")
     assert parse_references("122.20-18, 122.5-123.6").unreadable == ("122.20-18", "122.5-123.6")
-    assert split_trailing_reference("for the defendant. 122.79–81") == ("for the defendant.", "122.79–81")
-    assert split_trailing_reference("See recommendation 122.28.") == ("See recommendation 122.28.", "")
+    assert split_headings("for the defendant. 122.79–81") == ["for the defendant.", "122.79–81"]
+    assert split_headings("See recommendation 122.28.") == ["See recommendation 122.28."]
 
 
 _SEPARATORS = st.sampled_from([", ", ",", " , ", "; ", " and ", ",\u00a0"])
