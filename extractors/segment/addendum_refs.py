@@ -33,7 +33,7 @@ _SEPARATOR = r"\s*(?:,\s*(?:and\b\s*)?|;\s*|\band\b\s*)"
 _NEXT = re.compile(rf"{_SEPARATOR}(?P<item>(?:(\d{{1,3}})\.)?(\d{{1,3}}){_RANGE_END})")
 # A bare number followed by a lower-case word or a percent is a quantity, not
 # an item ("122.1, 12 per cent", "122.3 and 15 other States").
-_QUANTITY = re.compile(r"\s*(?:%|per\b|[a-z])")
+_QUANTITY = re.compile(r"\s*(?:%|per\b|(?!and\b)[a-z])")
 # Plain item numbers of the 2008-2010 layout: "5., 6., 7." (dot after each).
 _PLAIN = re.compile(rf"(?<![\d.])(\d{{1,3}})\.(?:{_RANGE_JOIN}(\d{{1,3}})\.)?(?![\d])")
 # A range longer than this is a typing error, not a range ("122.1-900").
