@@ -385,15 +385,17 @@ def _cited(draw):
     """(text as an addendum might print it, the numbers it stands for)."""
     lead = draw(st.integers(1, 199))
     text, numbers = [], []
-    for _ in range(draw(st.integers(1, 8))):
+    for index in range(draw(st.integers(1, 8))):
         start = draw(st.integers(1, 300))
         span = draw(st.integers(0, 12))
         repeat_lead = draw(st.booleans())
+        # After the first item the paragraph may be dropped: "140.82-85, 87".
+        first = f"{lead}.{start}" if index == 0 or draw(st.booleans()) else str(start)
         if span:
             end = f"{lead}.{start + span}" if repeat_lead else str(start + span)
-            text.append(f"{lead}.{start}{draw(_JOINS)}{end}")
+            text.append(f"{first}{draw(_JOINS)}{end}")
         else:
-            text.append(f"{lead}.{start}")
+            text.append(first)
         numbers.extend(f"{lead}.{n}" for n in range(start, start + span + 1))
         text.append(draw(_SEPARATORS))
     return "recommendations " + "".join(text[:-1]) + ".", tuple(dict.fromkeys(numbers))
@@ -554,8 +556,9 @@ def test_compact_lists_of_the_issue():
     assert parse_references("122.1, 12 per cent").numbers == ("122.1",)
     assert parse_references("see 122.3 and 15 other States").numbers == ("122.3",)
     assert parse_references("140.82-85, 87-80").unreadable == ("87-80",)
-    assert [is_reference_heading(t) for t in ("140.82-85, 87", "122.150, 154,", "See 122.1", "122.1 above")] == [
-        True, True, False, False]
+    headings = ("140.82-85, 87", "122.150, 154,", "Recommendations 140.82–85:", "See 122.1", "122.1 above",
+                "Recommendation 122.21 is incomprehensible.")
+    assert [is_reference_heading(t) for t in headings] == [True, True, True, False, False, False]
     assert split_headings("for the defendant. 140.82-85, 87 Slovenia will continue.") == [
         "for the defendant.", "140.82-85, 87", "Slovenia will continue."]
     assert split_headings("accepts the following recommendations: 122.1, 122.12") == [

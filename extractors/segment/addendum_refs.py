@@ -134,15 +134,22 @@ def parse_references(text: str, *, plain: bool = False) -> References:
     return References(tuple(numbers), tuple(unreadable))
 
 
-# What may close a heading: a stray comma, semicolon or "and" before a line break.
-_HEADING_TAIL = re.compile(r"\s*(?:[,;]|\band\b)?\s*")
+# What may open and close a heading line: "Recommendations 122.14-15:", "122.150, 154,".
+_HEADING_LABEL = re.compile(r"(?i:recommendations?)\s+(?:(?i:nos?)\.\s*)?")
+_HEADING_TAIL = re.compile(r"\s*(?:[,;:]|\band\b)?\s*")
 
 
 def is_reference_heading(text: str) -> bool:
-    """Whether ``text`` is nothing but one list of dotted numbers ("122.14– 15", "140.82-85, 87")."""
+    """Whether ``text`` is nothing but one list of dotted numbers ("122.14– 15", "140.82-85, 87").
+
+    A leading "Recommendation(s)" and a closing comma, semicolon, colon or
+    "and" are allowed; any other word makes it a sentence, not a heading.
+    """
     stripped = text.strip()
+    label = _HEADING_LABEL.match(stripped)
+    begin = label.end() if label else 0
     for start, end, _ in _runs(stripped):
-        return start == 0 and _HEADING_TAIL.fullmatch(stripped, end) is not None
+        return start == begin and _HEADING_TAIL.fullmatch(stripped, end) is not None
     return False
 
 
