@@ -101,7 +101,7 @@ def test_golden_page_2_of_slovenia_2020():
 
 def test_explanations_keep_the_states_words():
     updates = _updates(ADDENDUM_2020)
-    # "122.79–81" stands at the top of page 4; the reader ran it on to page 3's last paragraph.
+    # "122.79–81" stands at the top of page 4, right after page 3's last answer (122.74–75).
     assert updates["122.79"].response.startswith("Slovenia will continue to carry out the activities")
     assert updates["122.81"].response == updates["122.79"].response
     assert updates["122.74"].response.endswith("providing for the right of access to a lawyer for the defendant.")
