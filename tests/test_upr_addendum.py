@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pypdfium2 as pdfium
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,14 +27,17 @@ from rapidfuzz import fuzz
 from extractors.detect import detect_document
 from extractors.errors import OutputError
 from extractors.pipeline import process_document
-from extractors.read import read_document
+from extractors.read import layout, read_document
+from extractors.read.layout import Line
+from extractors.read.pdf import _extract as read_pdf_lines
 from extractors.records import Block, BlockKind, DocumentType, Position
 from extractors.segment import segment_document
 from extractors.segment.addendum_layouts import item_pieces
-from extractors.segment.addendum_refs import DASHES, parse_references, split_trailing_reference
+from extractors.segment.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
 from extractors.segment.upr_addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
 from extractors.states import canonical_state
 from extractors.tables import unchanged_summary, update_outputs
+from extractors.text import DocumentWords
 
 ROOT = Path(__file__).resolve().parents[1]
 UPR = ROOT / "data" / "samples" / "upr"
@@ -96,7 +101,7 @@ def test_golden_page_2_of_slovenia_2020():
 
 def test_explanations_keep_the_states_words():
     updates = _updates(ADDENDUM_2020)
-    # "122.79–81" stands at the top of page 4; the reader ran it on to page 3's last paragraph.
+    # "122.79–81" stands at the top of page 4, right after page 3's last answer (122.74–75).
     assert updates["122.79"].response.startswith("Slovenia will continue to carry out the activities")
     assert updates["122.81"].response == updates["122.79"].response
     assert updates["122.74"].response.endswith("providing for the right of access to a lawyer for the defendant.")
@@ -366,8 +371,8 @@ def test_every_typography_seen_in_the_addenda():
         "122.144", "122.146", "122.14", "122.15", "122.2", "122.3", "122.9")
     assert parse_references("5., 6., 7., 8., 9.", plain=True).numbers == ("5", "6", "7", "8", "9")
     assert parse_references("122.20-18, 122.5-123.6").unreadable == ("122.20-18", "122.5-123.6")
-    assert split_trailing_reference("for the defendant. 122.79–81") == ("for the defendant.", "122.79–81")
-    assert split_trailing_reference("See recommendation 122.28.") == ("See recommendation 122.28.", "")
+    assert split_headings("for the defendant. 122.79–81") == ["for the defendant.", "122.79–81"]
+    assert split_headings("See recommendation 122.28.") == ["See recommendation 122.28."]
 
 
 _SEPARATORS = st.sampled_from([", ", ",", " , ", "; ", " and ", ",\u00a0"])
@@ -380,15 +385,17 @@ def _cited(draw):
     """(text as an addendum might print it, the numbers it stands for)."""
     lead = draw(st.integers(1, 199))
     text, numbers = [], []
-    for _ in range(draw(st.integers(1, 8))):
+    for index in range(draw(st.integers(1, 8))):
         start = draw(st.integers(1, 300))
         span = draw(st.integers(0, 12))
         repeat_lead = draw(st.booleans())
+        # After the first item the paragraph may be dropped: "140.82-85, 87".
+        first = f"{lead}.{start}" if index == 0 or draw(st.booleans()) else str(start)
         if span:
             end = f"{lead}.{start + span}" if repeat_lead else str(start + span)
-            text.append(f"{lead}.{start}{draw(_JOINS)}{end}")
+            text.append(f"{first}{draw(_JOINS)}{end}")
         else:
-            text.append(f"{lead}.{start}")
+            text.append(first)
         numbers.extend(f"{lead}.{n}" for n in range(start, start + span + 1))
         text.append(draw(_SEPARATORS))
     return "recommendations " + "".join(text[:-1]) + ".", tuple(dict.fromkeys(numbers))
@@ -408,3 +415,151 @@ def test_parser_never_raises_and_numbers_are_dotted(text):
     refs = parse_references(text)
     assert all(n.count(".") == 1 for n in refs.numbers)
     assert len(refs.numbers) == len(set(refs.numbers))
+
+
+# --- issue 10: each paragraph exactly its own response --------------------------------------
+
+# Every number heading of A/HRC/43/15/Add.1, as printed (pages 2-8), with how many
+# recommendations it names, counted off the PDF.
+HEADERS_2020 = {
+    "122.11": 1, "122.14– 15": 2, "122.16": 1, "122.19": 1,                                   # page 2
+    "122.20": 1, "122.23–24": 2, "122.28": 1, "122.34–35": 2, "122.45": 1, "122.72": 1,
+    "122.73": 1, "122.74–75": 2,                                                               # page 3
+    "122.79–81": 3, "122.86": 1, "122.91–92": 2, "122.93": 1, "122.94": 1, "122.95–96": 2,
+    "122.97": 1, "122.98": 1, "122.99": 1,                                                     # page 4
+    "122.100": 1, "122.101–103": 3, "122.104": 1, "122.106–107": 2, "122.115": 1, "122.122": 1,
+    "122.134–135": 2, "122.136": 1, "122.140": 1, "122.145": 1, "122.152": 1,                  # page 5
+    "122.2–4": 3, "122.5–9": 5, "122.10": 1, "122.13": 1, "122.21": 1, "122.25–26": 2,
+    "122.29": 1, "122.42": 1, "122.54": 1,                                                     # page 6
+    "122.55": 1, "122.58": 1, "122.59": 1, "122.61": 1, "122.67": 1, "122.77": 1, "122.118": 1,
+    "122.119": 1, "122.120": 1, "122.127": 1,                                                  # page 7
+    "122.132": 1, "122.147": 1, "122.149": 1, "122.151": 1, "122.153": 1, "122.155": 1,
+    "122.157": 1,                                                                              # page 8
+}
+# Lines of the addendum that are neither a heading nor an answer: the running
+# header and page number opening pages 2-8, the section heading after 122.152 and
+# paragraph 5 (it lists the noted numbers; no heading's answer).
+_LISTING = re.compile(r"\d\. ")
+_NOT_ANSWER_2020 = re.compile(r"A/HRC/43/15/Add\.1|\d|Noted recommendations")
+
+
+def _letters(text: str) -> str:
+    """Text reduced to its letters and digits: line breaks, hyphenation marks and spaces aside."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@lru_cache(maxsize=None)
+def _printed_answers_2020() -> dict[str, str]:
+    """Number -> the lines printed under its heading, read with pypdfium2 page by page (not the reader)."""
+    lines = []
+    with pdfium.PdfDocument(UPR / ADDENDUM_2020) as pdf:
+        for page in list(pdf)[1:]:
+            lines += [line.strip() for line in page.get_textpage().get_text_range().splitlines()]
+    start = next(i for i, line in enumerate(lines) if line == "122.11")
+    answers: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in lines[start:]:
+        if _LISTING.match(line):
+            current = []                  # paragraph 5, listing the noted numbers: no one's answer
+        elif line in HEADERS_2020:
+            current = []
+            for number in parse_references(line).numbers:
+                answers[number] = current
+        elif not _NOT_ANSWER_2020.fullmatch(line):
+            current.append(line)
+    return {number: " ".join(words) for number, words in answers.items()}
+
+
+def test_each_heading_of_slovenia_2020_names_its_paragraphs():
+    counts = {header: len(parse_references(header).numbers) for header in HEADERS_2020}
+    assert counts == HEADERS_2020 and all(is_reference_heading(h) for h in HEADERS_2020)
+    assert sum(HEADERS_2020.values()) == 44 + 33      # paragraph 4 (44 numbers) and 5 (33) explained
+    updates = _updates(ADDENDUM_2020)
+    for header in HEADERS_2020:
+        numbers = parse_references(header).numbers
+        assert len({updates[n].response for n in numbers}) == 1, header   # a shared heading, one answer
+
+
+def test_every_paragraph_of_a_hrc_43_15_gets_exactly_its_own_response(tmp_path: Path):
+    """Tracker rows of the report against the addendum's own lines: full, nothing else, all 157."""
+    printed = _printed_answers_2020()
+    assert len(printed) == 77
+    _run(tmp_path, REPORT_2019, ADDENDUM_2020)
+    tracker = _read_csv(tmp_path / "tracker.csv")
+    pending = tracker[tracker["paragraph"].str.startswith("122.")]
+    assert set(pending["paragraph"]) == {f"122.{n}" for n in range(1, 158)}
+    assert set(pending["position"]) == {"supported", "noted"}
+    for paragraph, response in zip(pending["paragraph"], pending["response"]):
+        assert _letters(response) == _letters(printed.get(paragraph, "")), paragraph
+    assert not pending["response"].str.contains("A/HRC/43/15/Add.1", regex=False).any()
+
+
+def test_responses_across_a_page_break_are_whole():
+    updates = _updates(ADDENDUM_2020)
+    # 122.19: page 2 ends "Measures for the promotion and", page 3 goes on "enforcement of ...".
+    assert updates["122.19"].response == (
+        "Slovenia considers that the activities for the implementation of this recommendation are ongoing "
+        "and have largely been implemented. Measures for the promotion and enforcement of the human rights "
+        "of young people are stipulated in the Organisation and Financing of Education Act.")
+    # 122.152: page 5 ends "they have access to essential services;", page 6 goes on "women are granted ...".
+    assert updates["122.152"].response.endswith(
+        "they have access to essential services; women are granted additional health services, and the same "
+        "holds for other applicants, if so decided by a special commission. Children (under 18) have access "
+        "to the same health services as granted to children who are citizens of Slovenia.")
+    assert "Noted recommendations" not in updates["122.152"].response
+    # A/HRC/14/15/Add.1 item 63: page 5 ends "... privilege. Any", page 6 goes on "regulation in this sphere".
+    assert _updates(ADDENDUM_2010)["63"].response.endswith(
+        "as an issue of parliamentary autonomy and parliamentary immunity/privilege. Any regulation in this "
+        "sphere is within the exclusive jurisdiction of the National Assembly.")
+
+
+def _reread(pages: list[list[Line]]):
+    """The 2020 addendum read again from (changed) pdfium lines, by the reader's own layout rules."""
+    metrics = layout.document_metrics(pages)
+    split = [layout.split_page(lines, metrics) for lines in pages]
+    vocabulary = DocumentWords([line.text for body, notes in split for line in (*body, *notes)])
+    document, info = _read(ADDENDUM_2020)
+    blocks = tuple(layout.build_blocks(split, metrics, vocabulary))
+    return segment_upr_addendum(dataclasses.replace(document, blocks=blocks), info)
+
+
+# The headings of A/HRC/43/15/Add.1 retyped in the compact forms other addenda use.
+COMPACT = {"122.74–75": "122.74, 75", "122.5–9": "122.5-7, 8, 122.9", "122.101–103": "122.101 — 102, 103",
+           "122.134–135": "122.134,135", "122.2–4": "122.2 - 3 and 4"}
+
+
+def test_compact_headings_and_a_heading_at_the_foot_of_a_page():
+    """Page 4's first line "122.79–81" moved below page 3's last line; five headings retyped (COMPACT)."""
+    source = UPR / ADDENDUM_2020
+    pages, _ = read_pdf_lines(source, source.read_bytes())
+    heading = next(line for line in pages[3] if line.text == "122.79–81")
+    foot = min(line.y for line in pages[2] if not layout.is_running_header(line.text))
+    pages[2] = [*pages[2], heading._replace(y=foot - 18)]
+    pages[3] = [line for line in pages[3] if line is not heading]
+    pages = [[line._replace(text=COMPACT.get(line.text, line.text)) for line in page] for page in pages]
+    segmented = _reread(pages)
+    assert segmented.problems == ()
+    got = {u.paragraph: (u.position, u.response) for u in segmented.position_updates}
+    assert got == {p: (u.position, u.response) for p, u in _updates(ADDENDUM_2020).items()}
+    assert got["122.74"][1].endswith("access to a lawyer for the defendant.")
+    assert got["122.79"][1].startswith("Slovenia will continue to carry out the activities in the field")
+    assert got["122.102"][1] == "See recommendation 122.72."
+
+
+def test_compact_lists_of_the_issue():
+    assert parse_references("140.145, 146").numbers == ("140.145", "140.146")
+    assert parse_references("140.82-85, 87").numbers == ("140.82", "140.83", "140.84", "140.85", "140.87")
+    assert parse_references("122.150, 154").numbers == ("122.150", "122.154")
+    assert parse_references("122.5–7, 8, 122.9; 12 and 122.14 —15").numbers == (
+        "122.5", "122.6", "122.7", "122.8", "122.9", "122.12", "122.14", "122.15")
+    # A bare number before a lower-case word or "%" is a quantity, not an item.
+    assert parse_references("122.1, 12 per cent").numbers == ("122.1",)
+    assert parse_references("see 122.3 and 15 other States").numbers == ("122.3",)
+    assert parse_references("140.82-85, 87-80").unreadable == ("87-80",)
+    headings = ("140.82-85, 87", "122.150, 154,", "Recommendations 140.82–85:", "See 122.1", "122.1 above",
+                "Recommendation 122.21 is incomprehensible.")
+    assert [is_reference_heading(t) for t in headings] == [True, True, True, False, False, False]
+    assert split_headings("for the defendant. 140.82-85, 87 Slovenia will continue.") == [
+        "for the defendant.", "140.82-85, 87", "Slovenia will continue."]
+    assert split_headings("accepts the following recommendations: 122.1, 122.12") == [
+        "accepts the following recommendations: 122.1, 122.12"]

@@ -17,7 +17,7 @@ from extractors.records import Block, BlockKind, Document
 from extractors.segment.addendum_refs import (
     is_reference_heading,
     parse_references,
-    split_trailing_reference,
+    split_headings,
 )
 
 
@@ -57,14 +57,19 @@ def is_dotted_layout(blocks: list[Block]) -> bool:
                for b in blocks)
 
 
-def _pieces(blocks: list[Block]) -> list[tuple[str, Block]]:
-    """Block texts, with a number heading the reader ran on to a paragraph split off."""
+def _pieces(blocks: list[Block]) -> list[tuple[str, Block, bool]]:
+    """(text, block, may be a section heading) with number headings the reader ran in cut out.
+
+    A number heading at the foot of a page runs on to the answer at the top
+    of the next ("122.79–81 Slovenia will ..."), one set without a paragraph
+    gap runs on to the answer before it ("... the defendant. 122.79–81"):
+    each piece is read on its own. Only a block left whole may be a bold
+    section heading.
+    """
     pieces = []
     for block in blocks:
-        text, trailing = split_trailing_reference(block.text)
-        pieces.append((text, block))
-        if trailing:
-            pieces.append((trailing, block))
+        texts = split_headings(block.text)
+        pieces.extend((text, block, len(texts) == 1 and block.bold) for text in texts)
     return pieces
 
 
@@ -73,7 +78,7 @@ def dotted_entries(blocks: list[Block]) -> list[Entry]:
     entries: list[Entry] = []
     heading = ""
     current: Entry | None = None
-    for text, block in _pieces(blocks):
+    for text, block, bold in _pieces(blocks):
         numbered = _NUMBERED.match(text)
         if is_reference_heading(text):
             refs = parse_references(text)
@@ -86,7 +91,7 @@ def dotted_entries(blocks: list[Block]) -> list[Entry]:
                 entries.append(Entry(list(refs.numbers), block.page, statement=numbered.group(2),
                                      paragraph=numbered.group(1), heading=heading,
                                      unreadable=refs.unreadable))
-        elif block.bold and len(text) <= _HEADING_MAX:
+        elif bold and len(text) <= _HEADING_MAX:
             heading, current = text, None
         elif current is not None:
             if not current.words:

@@ -12,8 +12,10 @@ Three layouts are read (:mod:`extractors.segment.addendum_layouts`):
 - *clustered* (2012+): numbered paragraphs listing numbers with a position
   ("3. The Government accepts the following recommendations 122.1,
   122.17-18, ..."), under headings ("Accepted recommendations", "Noted
-  recommendations"), then per-recommendation paragraphs: a number on its own
-  ("122.14– 15") followed by the State's explanation, kept as ``response``;
+  recommendations"), then per-recommendation paragraphs: a number heading
+  ("122.14– 15", "140.82-85, 87") followed by the State's explanation, kept
+  as ``response`` for every number the heading names (a heading the PDF
+  reader ran into the paragraph before or after it is cut out first);
 - *itemised* (2008-2010): one paragraph per plain item number of the report
   ("5., 6., 7. The Slovenian Government accepts these recommendations.");
 - *tables*: a row per number (or list of numbers) with a position cell.
