@@ -7,9 +7,10 @@ classifier's fingerprint; the model is loaded once per process) and
 :func:`extractors.tables.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document task is cached on the file's content hash, the
-task's source and a fingerprint of the ``extractors`` package, never on its
-path: an unchanged file (even moved or renamed) is not read again, a changed
-file or changed extractor code is.
+task's source and a fingerprint of the ``extractors`` package and the data
+files it reads (:func:`fingerprinted_files`), never on its path: an unchanged
+file (even moved or renamed) is not read again; a changed file, changed
+extractor code or an edited gazetteer or rule file is.
 
 Two things keep a nightly run over a large, mostly unchanged folder cheap:
 the flow looks each file's cache key up in the task's result store itself and
@@ -56,15 +57,34 @@ ProgressListener = Callable[[int, int, int, str], None]
 _progress: ContextVar[ProgressListener | None] = ContextVar("rectrack_progress", default=None)
 
 
-@cache
-def extractors_fingerprint() -> str:
-    """A hash of the ``extractors`` package's files: new code, new cache keys."""
-    package = Path(extractors.__file__).parent
+# Folders of data/ that the extractors do not read at run time: documents, training data, and the
+# classifier (its own fingerprint is part of the classification's cache key).
+_NOT_READ_AT_RUN_TIME = {"samples", "training", "models"}
+
+
+def fingerprinted_files(root: Path) -> list[Path]:
+    """What a run's results depend on besides its input: the ``extractors`` code under ``root`` and the
+    data files it reads (gazetteers, patterns, wording rules, taxonomies, calendars, layouts)."""
+    data = root / "data"
+    code = sorted((root / "extractors").rglob("*.py"))
+    rules = sorted(p for p in data.rglob("*") if p.is_file() and p.name != "README.md"
+                   and p.relative_to(data).parts[0] not in _NOT_READ_AT_RUN_TIME)
+    return code + rules
+
+
+def fingerprint(root: Path) -> str:
+    """16 hex chars over :func:`fingerprinted_files`: new code or an edited rule file, a new fingerprint."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+    for path in fingerprinted_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def extractors_fingerprint() -> str:
+    """The :func:`fingerprint` of the installed code and data, once per process (the flow runs in one)."""
+    return fingerprint(Path(extractors.__file__).parent.parent)
 
 
 def _content_key(_context: object, parameters: dict) -> str:
@@ -296,7 +316,7 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     """Process every file under ``paths``, classify the recommendations and update ``out_dir``.
 
     Document names are relative to ``root``. ``refresh`` re-reads every file
-    even when cached (after changing data files the cache key does not see).
+    even when cached.
     ``model_dir`` is the classifier folder (default ``data/models/classifier``).
     Returns the run's summary; raises :class:`~flows.discover.InputNotFound`
     for a missing input path and the errors of

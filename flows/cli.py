@@ -41,7 +41,8 @@ PathsArg = Annotated[Optional[list[Path]], typer.Argument(
 OutOpt = Annotated[Path, typer.Option(
     "--out", "-o", help="Folder for tracker.csv, documents.csv, problems.csv, labels.csv.")]
 RefreshOpt = Annotated[bool, typer.Option(
-    "--refresh", help="Re-read every file even if cached (e.g. after changing data/ files).")]
+    "--refresh", help="Re-read every file even if cached (edits to the code or to data/ rule files "
+                  "are seen without it).")]
 ModelOpt = Annotated[Optional[Path], typer.Option(
     "--model", help="Classifier folder (default: data/models/classifier, built by `rectrack train`).",
     show_default=False)]

@@ -140,3 +140,34 @@ def test_documents_read_in_worker_processes_give_the_same_tables(
         run(inbox, tmp_path / "processes")
     for table in ("tracker.csv", "documents.csv", "problems.csv"):
         assert (tmp_path / "processes" / table).read_bytes() == (tmp_path / "threads" / table).read_bytes()
+
+
+def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) -> None:
+    from flows.batch import fingerprint, fingerprinted_files
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "extractors", tmp_path / "extractors")
+    shutil.copytree(root / "data", tmp_path / "data", ignore=shutil.ignore_patterns("samples", "training", "models"))
+    (tmp_path / "data" / "samples").mkdir()
+    names = {p.relative_to(tmp_path).as_posix() for p in fingerprinted_files(tmp_path)}
+    assert {"data/gazetteers/states.tsv", "data/patterns/imperative_verbs.txt", "data/matrix_layout.toml",
+            "data/taxonomies/priority_areas.toml", "data/wording/addendum_positions.tsv"} <= names
+    before = fingerprint(tmp_path)
+    (tmp_path / "data" / "samples" / "new.pdf").write_bytes(b"%PDF-1.4")     # a document, not a rule
+    assert fingerprint(tmp_path) == before
+    gazetteer = tmp_path / "data" / "gazetteers" / "states.tsv"
+    gazetteer.write_text(gazetteer.read_text(encoding="utf-8") + "Narnia\t\n", encoding="utf-8")
+    assert fingerprint(tmp_path) != before
+
+
+def test_an_edited_rule_file_rereads_every_document(
+        inbox: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.batch
+
+    run(inbox, tmp_path / "out")
+    assert len(calls) == 3
+    run(inbox, tmp_path / "out")
+    assert len(calls) == 3                     # cached
+    monkeypatch.setattr(flows.batch, "extractors_fingerprint", lambda: "edited-gazetteer")
+    run(inbox, tmp_path / "out")
+    assert len(calls) == 6                     # no --refresh needed
