@@ -30,42 +30,18 @@ Every such report is one :class:`~extractors.records.Recommendation`:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
 from extractors.segment import Segmented
 from extractors.segment.compilation_paragraphs import Paragraph, collect_footnotes, collect_paragraphs
 from extractors.segment.compilation_reports import Report, find_reports
-from extractors.segment.compilation_subjects import subject_mentions
 from extractors.segment.compilation_sources import (
     CIVIL_SOCIETY, Mention, Recogniser, Resolver, StakeholderRules, bodies_in_note, stakeholder_names,
     stakeholder_recogniser, un_recogniser,
 )
-
-_ABBREVIATION = re.compile(r"(?:\b(?:No|Nos|para|paras|art|arts|p|pp|vol|Mr|Ms|Mrs|Dr|St|Corr|Add|Rev|"
-                           r"Jan|Feb|Aug|Sept|Oct|Nov|Dec|i\.e|e\.g|etc|al)|\b[A-Z])\.$")
-_SENTENCE_END = re.compile(r"[.!?][”’\")]?\s+(?=[“\"(]?[A-Z])")
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    start: int
-    end: int
-    text: str
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of a paragraph, with their offsets; "No. 118" does not end one."""
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[max(0, match.start() - 6):match.start() + 1]):
-            continue
-        sentences.append(Sentence(start, match.end(), text[start:match.end()].strip()))
-        start = match.end()
-    if text[start:].strip():
-        sentences.append(Sentence(start, len(text), text[start:].strip()))
-    return sentences
+from extractors.segment.compilation_subjects import subject_mentions
+from extractors.sentences import Sentence, split_sentences
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from extractors.records import BlockKind, Document, Problem, Recommendation
 from extractors.segment import un_wording
+from extractors.sentences import split_sentences
 
 _NUMBERED = re.compile(r"(\d{1,3})\.\s+(\S.*)", re.DOTALL)
 _LETTERED = re.compile(r"\(([a-z]{1,4})\)\s+(\S.*)", re.DOTALL)
@@ -35,7 +36,6 @@ _FOOTNOTE_NUMBER = re.compile(r"(\d{1,3})\s")
 # "observations10 and"), not a number in the text ("COVID-19", "No. 12,711", "84.1").
 _MARK = re.compile(r"(?:(?<=[^\W\d_)\]”’\"])|(?<=[^\W\d_)\]”’\"][.,;:]))(\d{1,3})(?=[\s.,;:)]|$)")
 # Sentence ends inside a lead-in: "... structures. It should also ... . The State party should also:"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 _ITEM_TAIL = re.compile(r"\s*(?:[;,]\s*(?:and|or)?|\band|\bor)\s*$")
 
 
@@ -227,7 +227,7 @@ def own_recommendation(lead: str) -> str:
     sentences are a recommendation of their own. A lead-in that is one
     sentence ("... recommends that the State party:") gives nothing.
     """
-    sentences = _SENTENCE_END.split(lead.strip())
+    sentences = [sentence.text for sentence in split_sentences(lead.strip())]
     if len(sentences) < 2 or not sentences[-1].endswith(":"):
         return ""
     head = " ".join(sentences[:-1])
