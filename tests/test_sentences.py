@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from extractors.nlp.pipeline import prose_pipeline
 from extractors.sentences import sentence_starts, split_sentences
 
-_WORD = st.text(alphabet="abcdefghij", min_size=1, max_size=8)
-_FIRST = st.text(alphabet="abcdefghij", min_size=2, max_size=8)   # one capital and "." is an initial
+_LETTERS = "bcfghjkqwxz"     # no abbreviation of data/patterns/abbreviations.txt can be spelt with these
+_WORD = st.text(alphabet=_LETTERS, min_size=1, max_size=8)
+_FIRST = st.text(alphabet=_LETTERS, min_size=2, max_size=8)   # one capital and "." is an initial
 _CLAUSE = st.builds(lambda first, rest: " ".join([first.capitalize(), *rest]), _FIRST, st.lists(_WORD, max_size=6))
 _SENTENCE = st.builds(lambda clause, end: clause + end, _CLAUSE, st.sampled_from([".", "!", "?", ".”", ".)"]))
 

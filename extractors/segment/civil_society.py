@@ -31,7 +31,6 @@ each sentence that recommends becomes one row:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
