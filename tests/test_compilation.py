@@ -25,7 +25,7 @@ from extractors.read import read_document
 from extractors.records import Block, DocumentType, Position, Status
 from extractors.segment import segment_document
 from extractors.segment.compilation import segment_compilation, segment_stakeholder_summary, split_sentences
-from extractors.segment.compilation_paragraphs import FootnoteMarkers
+from extractors.footnotes import InOrder, strip_marks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "compilations"
@@ -205,9 +205,7 @@ def test_golden_pages(path, golden):
     ("bodies10, 11", "bodies", [10, 11]),
 ])
 def test_footnote_markers_are_taken_out_by_their_order(text, cleaned, numbers):
-    markers = FootnoteMarkers()
-    markers.expected = 10
-    result, found = markers.strip(text)
+    result, found = strip_marks(text, InOrder(expected=10))
     assert result == cleaned
     assert [n for _, n in found] == numbers
 

@@ -3,9 +3,10 @@
 Built from ``spacy.blank("en")`` (no trained model exists on this machine)
 with four rule-based components, each ``Doc -> Doc``:
 
-- ``sentencizer`` (spaCy's own), then ``quote_marks``: marks every token
-  inside a quotation (``token._.in_quote``, ``token._.quote_id``) and moves a
-  sentence boundary the sentencizer put after an opening ``"`` to before it;
+- ``rule_sentences``: sentence boundaries from the code base's one splitter
+  (:func:`extractors.sentences.sentence_starts`), then ``quote_marks``: marks
+  every token inside a quotation (``token._.in_quote``, ``token._.quote_id``)
+  and moves a sentence boundary put after an opening ``"`` to before it;
 - ``recommendation_cues``: Matcher + PhraseMatcher over the patterns of
   ``data/patterns/recommendation_cues.jsonl``; ``doc.spans["cues"]`` holds
   the cue spans that no EXCLUDE pattern overlaps;
@@ -26,6 +27,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from extractors.errors import RectrackError
+from extractors.sentences import sentence_starts
 from extractors.states import state_names
 
 PATTERNS = Path(__file__).resolve().parents[2] / "data" / "patterns"
@@ -67,6 +69,15 @@ def _read_cue_patterns(path: Path) -> list[tuple[str, str | list[dict]]]:
     return pairs
 
 
+@Language.component("rule_sentences", assigns=["token.is_sent_start"])
+def rule_sentences(doc: Doc) -> Doc:
+    """Sentence starts where :func:`extractors.sentences.sentence_starts` puts them."""
+    starts = set(sentence_starts(doc.text))
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc
+
+
 @Language.component("quote_marks", assigns=["token._.in_quote", "token._.quote_id", "token.is_sent_start"])
 def quote_marks(doc: Doc) -> Doc:
     """Mark quoted tokens; keep an opening quote with the sentence it opens."""
@@ -77,7 +88,7 @@ def quote_marks(doc: Doc) -> Doc:
         if opens and not inside:
             inside, quote_id = True, quote_id + 1
             after = token.i + 1
-            # The sentencizer ends a sentence after `... rights. "`; the quote
+            # A sentence may end after `... rights. "`; the quote
             # belongs to the next one.
             if 0 < token.i and after < len(doc) and doc[after].is_sent_start and not token.is_sent_start:
                 token.is_sent_start = True
@@ -134,7 +145,7 @@ class StateMentions:
 def prose_pipeline() -> Language:
     """The prose pipeline, built once per process (the pattern files are read here)."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("rule_sentences")
     nlp.add_pipe("quote_marks")
     nlp.add_pipe("recommendation_cues")
     nlp.add_pipe("state_mentions")

@@ -31,7 +31,6 @@ each sentence that recommends becomes one row:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -42,9 +41,9 @@ from extractors.nlp.speakers import resolve_mention, sentence_speaker
 from extractors.records import Document, DocumentInfo, Problem, Recommendation
 from extractors.segment import Segmented
 from extractors.segment.prose import Paragraph, imperative_verbs, prose_paragraphs
+from extractors.sentences import sentence_starts
 
 _MAX_CHARS = 100_000            # far above any real paragraph, far below spaCy's limit
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _STATE_MIN_MENTIONS = 3
 _STATE_LEAD = 2                 # the first State named at least twice as often as the next
 
@@ -100,10 +99,10 @@ def _chunks(paragraph: Paragraph) -> list[tuple[int, str]]:
         return [(0, paragraph.text)]
     chunks: list[tuple[int, str]] = []
     start = 0
-    for match in _SENTENCE_END.finditer(paragraph.text):
-        if match.start() - start > _MAX_CHARS / 2:
-            chunks.append((start, paragraph.text[start:match.start()]))
-            start = match.end()
+    for boundary in sentence_starts(paragraph.text):
+        if boundary - start > _MAX_CHARS / 2:
+            chunks.append((start, paragraph.text[start:boundary].rstrip()))
+            start = boundary
     chunks.append((start, paragraph.text[start:]))
     # A run with no sentence end at all is cut blindly rather than refused.
     return [(offset + cut, text[cut:cut + _MAX_CHARS]) for offset, text in chunks

@@ -30,7 +30,6 @@ Every such report is one :class:`~extractors.records.Recommendation`:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
@@ -41,30 +40,8 @@ from extractors.segment.compilation_sources import (
     CIVIL_SOCIETY, Mention, Recogniser, Resolver, StakeholderRules, bodies_in_note, stakeholder_names,
     stakeholder_recogniser, un_recogniser,
 )
-
-_ABBREVIATION = re.compile(r"(?:\b(?:No|Nos|para|paras|art|arts|p|pp|vol|Mr|Ms|Mrs|Dr|St|Corr|Add|Rev|"
-                           r"Jan|Feb|Aug|Sept|Oct|Nov|Dec|i\.e|e\.g|etc|al)|\b[A-Z])\.$")
-_SENTENCE_END = re.compile(r"[.!?][”’\")]?\s+(?=[“\"(]?[A-Z])")
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    start: int
-    end: int
-    text: str
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of a paragraph, with their offsets; "No. 118" does not end one."""
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[max(0, match.start() - 6):match.start() + 1]):
-            continue
-        sentences.append(Sentence(start, match.end(), text[start:match.end()].strip()))
-        start = match.end()
-    if text[start:].strip():
-        sentences.append(Sentence(start, len(text), text[start:].strip()))
-    return sentences
+from extractors.segment.compilation_subjects import subject_mentions
+from extractors.sentences import Sentence, split_sentences
 
 
 @dataclass(slots=True)
@@ -119,13 +96,21 @@ def _similar(previous: Recommendation, report: Report, context: _Context, headin
     return replace(previous, source="|".join(names), body=_body_of(context, names, bodies, heading))
 
 
+def _mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
+    """The gazetteer's mentions in ``sentence`` and, besides them, any other organisation it names
+    as the subject of a reporting verb (:mod:`~extractors.segment.compilation_subjects`)."""
+    known = recogniser.mentions(sentence)
+    others = subject_mentions(sentence, recogniser.default_body, known)
+    return sorted([*known, *others], key=lambda mention: mention.start) if others else known
+
+
 def _paragraph_recommendations(paragraph: Paragraph, context: _Context) -> tuple[list[Recommendation], list[Problem]]:
     rows: list[Recommendation] = []
     problems: list[Problem] = []
     speaker: list[Mention] = []     # the source of the last report in this paragraph
     addressee = context.country
     for sentence in split_sentences(paragraph.text):
-        mentions = context.resolver.read(context.recogniser.mentions(sentence.text))
+        mentions = context.resolver.read(_mentions(sentence.text, context.recogniser))
         for report in find_reports(sentence.text, mentions, speaker, addressee, context.country):
             if report.similar:
                 if rows:
@@ -136,7 +121,8 @@ def _paragraph_recommendations(paragraph: Paragraph, context: _Context) -> tuple
                     document="", page=paragraph.page, kind="unknown_source",
                     reason=f"paragraph {paragraph.number}: could not tell who made the recommendation "
                            f"\"{sentence.text[:120]}\"",
-                    action="fill in the source of this row by hand from the paragraph before it",
+                    action="fill in the source of this row by hand: the paragraph before it, or the "
+                           "footnote citing the submission, says who made it",
                 ))
             rows.append(_recommendation(report, paragraph, sentence, context))
             speaker = list(report.sources) or speaker

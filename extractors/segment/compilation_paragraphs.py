@@ -9,10 +9,12 @@ with the footnote markers taken out (kept aside, with their offsets, so a
 sentence can still be tied to its sources), and the innermost heading above
 it. It also collects the footnote texts by number.
 
-Footnote markers are recognised by their order, not their look: footnotes
-are numbered 1, 2, 3 ... through the document, so only the number expected
-next (or one a little further, if a marker was lost) is taken out. That is
-what keeps "Convention No. 189", "2016-2021" and "under the age of 15" intact.
+Footnote markers are recognised by their order, not their look
+(:class:`extractors.footnotes.InOrder`, the code base's one stripper):
+footnotes are numbered 1, 2, 3 ... through the document, so only the number
+expected next (or one a little further, if a marker was lost) is taken out.
+That is what keeps "Convention No. 189", "2016-2021" and "under the age of
+15" intact.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.footnotes import InOrder, strip_marks
 from extractors.records import Block, BlockKind, Document
 
 # The page-1 masthead that pdfium returns in the middle of the first
@@ -35,13 +38,6 @@ _ENUMERATOR = re.compile(r"^(?:[IVX]+|[A-Z]|\d{1,2})\.\s+")
 _TERMINAL = re.compile(r"[.:;!?][”’\")]?$")
 _SENTENCE_INSIDE = re.compile(r"[a-z)”’][.;]\s+[A-Z]")
 
-# A footnote marker: a run of digits glued to the word or punctuation before
-# it, or standing after one space. Abbreviations that precede real numbers
-# ("No. 118", "para. 24", "art. 14") never take a marker.
-_MARKER = re.compile(r"(?<=[^\s\d/])(\s?)(\d+)(?!\d)(?![.,]\d)")
-_NOT_BEFORE_MARKER = re.compile(r"(?:\bNo|\bnos?|\bpara|\bparas|\bart|\barts|\bp|\bpp|\bvol)\.?\s?$",
-                                re.IGNORECASE)
-_NUMBERED_NAME = re.compile(r"\bJS$")    # "JS1" is joint submission 1, not JS + note 1
 _MARKER_WINDOW = 3           # a marker may follow the expected one by this much (lost markers)
 _FOOTNOTE_START = re.compile(r"(?:(?<=\s)|^)(\d{1,3})(?=\s*[A-Z(“\"*])")
 
@@ -72,61 +68,6 @@ class _Open:
     @property
     def text(self) -> str:
         return " ".join(self.parts)
-
-
-class FootnoteMarkers:
-    """Strips footnote markers in document order, remembering the next number.
-
-    ``expected`` is the number the next marker should carry (1 for a new
-    document); a marker glued to a word may skip ahead a little
-    (``_MARKER_WINDOW``) when one was lost, a marker after a space may not.
-    """
-
-    def __init__(self) -> None:
-        self.expected = 1
-
-    def strip(self, text: str) -> tuple[str, list[tuple[int, int]]]:
-        """``text`` without its footnote markers, and ``(offset, number)`` of each."""
-        out: list[str] = []
-        found: list[tuple[int, int]] = []
-        position = 0
-        for match in _MARKER.finditer(text):
-            number = self._marker_number(text, match)
-            if number is None:
-                continue
-            digits_start = match.end() - len(str(number))
-            cut = digits_start if digits_start > match.start(2) else match.start()
-            out.append(text[position:cut])
-            found.append((sum(map(len, out)), number))
-            position = match.end()
-            self.expected = number + 1
-            # "bodies1, 2": a second marker right after the first.
-            follow = re.match(r",\s?(\d{1,3})(?![\d.,]\d)", text[position:])
-            if follow and int(follow.group(1)) == self.expected:
-                found.append((sum(map(len, out)), self.expected))
-                position += follow.end()
-                self.expected += 1
-        out.append(text[position:])
-        return " ".join("".join(out).split()), found
-
-    def _marker_number(self, text: str, match: re.Match[str]) -> int | None:
-        """The footnote number ``match`` stands for, or None if it is a real number."""
-        space, digits = match.group(1), match.group(2)
-        before = text[:match.start()]
-        if _NOT_BEFORE_MARKER.search(before):
-            return None
-        if space and not re.search(r"[.,;:)”’\"]$|[A-Z][\w-]*$", before):
-            return None   # "the age of 15": a number after a lower-case word
-        # A marker after a space must be the very next number ("CEDAW 6 July" in a table is not).
-        window = 1 if space else _MARKER_WINDOW
-        for number in range(self.expected, self.expected + window):
-            tail = str(number)
-            if digits == tail and not _NUMBERED_NAME.search(before):
-                return number
-            # "JS384" (JS3 + 84), "2017-2021114": the marker glued to an ending number.
-            if not space and len(digits) > len(tail) and digits.endswith(tail):
-                return number
-        return None
 
 
 def _clean_heading(text: str) -> str:
@@ -175,13 +116,13 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
     not look like a heading; a heading closes the open paragraph. Text that
     belongs to no paragraph (tables, the introduction) is left out.
     """
-    markers = FootnoteMarkers()
+    markers = InOrder(window=_MARKER_WINDOW)
     paragraphs: list[Paragraph] = []
     current: _Open | None = None
     heading, heading_open = "", False
     anchor = ""           # the last heading set in bold or numbered: tables do not replace it
     for block in _body_blocks(document):
-        text, found = markers.strip(block.text)
+        text, found = strip_marks(block.text, markers)
         last = int(current.number) if current else (int(paragraphs[-1].number) if paragraphs else 0)
         numbered = _new_paragraph(text, block.bold, last)
         if numbered:

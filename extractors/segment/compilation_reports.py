@@ -24,11 +24,9 @@ import re
 from dataclasses import dataclass
 
 from extractors.segment.compilation_sources import Mention
+from extractors.segment.compilation_subjects import REPORTING_VERBS, names_no_one
 
-_VERB = (r"recommended|urged|called\s+(?:on|upon|for)|encouraged|requested|invited|asked|"
-         r"reiterated\s+(?:its|their)\s+(?:call|recommendation)s?(?:\s+(?:on|to|for))?|"
-         r"put\s+forward\s+(?:\w+\s+)?recommendations?(?:\s+to)?")
-_ACTIVE = re.compile(rf"\b(?:{_VERB})\b")
+_ACTIVE = re.compile(rf"\b(?:{REPORTING_VERBS})\b")
 _NOT_ACTIVE = re.compile(r"\b(?:as|was|were|is|are|be|been|being)\s+(?:\w+\s+)?$")
 _PASSIVE = re.compile(r"\b(?:was|were|has been|have been|is|are)\s+(?:also\s+|further\s+)?"
                       r"(?:recommended|urged|called\s+(?:on|upon)|requested|encouraged|invited|asked)\b")
@@ -97,7 +95,8 @@ def subject(prefix: str, mentions: list[Mention], speaker: list[Mention]) -> tup
     The names standing right before the verb ("The Human Rights Committee
     and the Committee on Economic, Social and Cultural Rights", "CESCR in
     2006 and HR Committee in 2005"), else the first body the sentence names
-    ("CoE-Commissioner welcomed ... and encouraged"), else ``speaker``.
+    ("CoE-Commissioner welcomed ... and encouraged"), else ``speaker``,
+    unless the subject is one that names no one ("Several NGOs"): then none.
     """
     while (trimmed := _TRAILING.sub("", prefix)) != prefix:
         prefix = trimmed
@@ -111,6 +110,8 @@ def subject(prefix: str, mentions: list[Mention], speaker: list[Mention]) -> tup
         return tuple(run)
     if before:
         return (before[0],)
+    if names_no_one(prefix):
+        return ()           # "Several NGOs recommended": not the speaker before, and no one named
     return tuple(speaker)
 
 

@@ -18,8 +18,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from extractors.footnotes import Printed, strip_marks
 from extractors.records import BlockKind, Document, Problem, Recommendation
 from extractors.segment import un_wording
+from extractors.sentences import split_sentences
 
 _NUMBERED = re.compile(r"(\d{1,3})\.\s+(\S.*)", re.DOTALL)
 _LETTERED = re.compile(r"\(([a-z]{1,4})\)\s+(\S.*)", re.DOTALL)
@@ -31,11 +33,7 @@ _HEADING_MAX = 200
 _NUMBERED_HEADING_MAX = 120
 _UNFINISHED = (".", ";", ":", ",")
 _FOOTNOTE_NUMBER = re.compile(r"(\d{1,3})\s")
-# A footnote mark printed right after a word or its punctuation ("officials.3 It",
-# "observations10 and"), not a number in the text ("COVID-19", "No. 12,711", "84.1").
-_MARK = re.compile(r"(?:(?<=[^\W\d_)\]”’\"])|(?<=[^\W\d_)\]”’\"][.,;:]))(\d{1,3})(?=[\s.,;:)]|$)")
 # Sentence ends inside a lead-in: "... structures. It should also ... . The State party should also:"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 _ITEM_TAIL = re.compile(r"\s*(?:[;,]\s*(?:and|or)?|\band|\bor)\s*$")
 
 
@@ -179,13 +177,6 @@ def footnote_marks(document: Document) -> dict[int, set[str]]:
     return marks
 
 
-def strip_footnote_marks(text: str, marks: set[str]) -> str:
-    """``text`` without the footnote marks in ``marks`` ("officials.3 It" -> "officials. It")."""
-    if not marks:
-        return text
-    return _MARK.sub(lambda match: "" if match.group(1) in marks else match.group(0), text)
-
-
 def group_paragraphs(document: Document) -> list[Paragraph]:
     """The numbered paragraphs of ``document`` in order, with their items and headings.
 
@@ -199,7 +190,7 @@ def group_paragraphs(document: Document) -> list[Paragraph]:
     for block in document.blocks:
         if block.kind is not BlockKind.BODY:
             continue
-        text = strip_footnote_marks(block.text, marks[block.page])
+        text = strip_marks(block.text, Printed(frozenset(marks[block.page])))[0] if marks[block.page] else block.text
         if _is_heading(text):
             state.heading(text)
         elif numbered := _NUMBERED.fullmatch(text):
@@ -227,7 +218,7 @@ def own_recommendation(lead: str) -> str:
     sentences are a recommendation of their own. A lead-in that is one
     sentence ("... recommends that the State party:") gives nothing.
     """
-    sentences = _SENTENCE_END.split(lead.strip())
+    sentences = [sentence.text for sentence in split_sentences(lead.strip())]
     if len(sentences) < 2 or not sentences[-1].endswith(":"):
         return ""
     head = " ".join(sentences[:-1])

@@ -11,7 +11,7 @@ blocks into :class:`Paragraph` records:
   and make the paragraph a list item; so does following a paragraph that
   ends with ":" (HTML ``<li>`` and DOCX lists lose their markers);
 - PDF only: footnote reference numbers glued to words ("Statelessness.6",
-  "recommended4") are removed, and a paragraph that a page or column break
+  "recommended4") are removed (:class:`extractors.footnotes.Glued`), and a paragraph that a page or column break
   cut in two is joined again (the second part starts in lowercase, or the
   first part is long and ends mid-sentence);
 - footnotes are left out. Paragraphs are numbered 1, 2, ... in reading order.
@@ -23,15 +23,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.footnotes import Glued, strip_marks
 from extractors.nlp.pipeline import PATTERNS, read_word_list
 from extractors.records import Block, BlockKind, Document
 
 _MARKER = re.compile(r"^\s*(?:[-*•◦▪–—]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\)|[IVX]{1,5}\.|[A-H]\.)\s+")
-# A footnote number glued to a word or to the punctuation after it; and one
-# standing alone between a full stop and the next sentence (". 39 The ...").
-_GLUED_FOOTNOTE = re.compile(
-    r"(?:(?<=[a-z)”\"’])|(?<=[A-Za-z)”\"’][.,;:])|(?<=\b[12]\d{3}[.]))\d{1,3}(?=[\s,.;:)]|$)")
-_LOOSE_FOOTNOTE = re.compile(r"(?<=[a-z][.])\s\d{1,3}(?=\s[A-Z])")
 _BULLETS = "-*•◦▪–—"
 _TERMINAL = re.compile(r"[.!?:;…]$")
 _QUOTE_CHARS = "\"“”'‘’«» "
@@ -97,18 +93,13 @@ def _opens_with_imperative(text: str) -> bool:
     return bool(words) and words[0] in imperative_verbs()
 
 
-def strip_footnote_numbers(text: str) -> str:
-    """``text`` without the footnote reference numbers PDF text glues to words."""
-    return _LOOSE_FOOTNOTE.sub("", _GLUED_FOOTNOTE.sub("", text))
-
-
 def _is_heading(text: str) -> bool:
     bare = text.strip(_QUOTE_CHARS)
     return bool(bare) and len(bare.split()) <= _HEADING_MAX_WORDS and not _TERMINAL.search(bare)
 
 
 def _piece(block: Block, is_pdf: bool, in_list: bool) -> _Piece:
-    text = strip_footnote_numbers(block.text) if is_pdf else block.text
+    text = strip_marks(block.text, Glued())[0] if is_pdf else block.text
     marker = _MARKER.match(text)
     if marker and len(text) > marker.end():
         text = text[marker.end():]
