@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from extractors.records import BlockKind, Document, Position, Problem, Recommendation
 from extractors.segment.compilation_reports import normalise
+from extractors.sentences import sentence_starts
 from extractors.states import find_states
 
 # "recommendations contained in paragraphs", "reflected in paragraph", "noted in the report in paragraphs"
@@ -37,7 +38,6 @@ _LETTER_RANGE = re.compile(r"\s*[-–]\s*\(\s*([a-z])\s*\)")
 _WHICH_SENTENCE = re.compile(r"\s*,?\s*(first|last)\s+sentence\b", re.IGNORECASE)
 _MARKER = re.compile(r"\(([a-z])\)\s*")
 _VERB = re.compile(r"\b(?:recommended|recommendation\s+(?:was|is)\s+made)\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _PARAGRAPH = re.compile(r"(\d{1,3})\.\s+(\S.*)", re.DOTALL)
 
 
@@ -135,7 +135,7 @@ def _speaker(text: str, before: int, country: str) -> str:
     """The State that made what stands at ``before``: the last State named before it, else the first."""
     mentions = [(start, name) for start, _, name in find_states(text) if name != country]
     earlier = [name for start, name in mentions if start < before]
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, before)), default=0)
+    sentence_start = max((start for start in sentence_starts(text) if start <= before), default=0)
     in_sentence = [name for start, name in mentions if sentence_start <= start < before]
     if in_sentence:
         return in_sentence[-1]
@@ -144,7 +144,8 @@ def _speaker(text: str, before: int, country: str) -> str:
 
 def _clean(text: str, country: str) -> str:
     """An item as a recommendation: its first sentence, no "that Pakistan"/"to" before the verb."""
-    text = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    text = text.strip()
+    text = text[:next(iter(sentence_starts(text)), len(text))].strip()
     text = re.sub(r"(?:[;,]|\s)*(?:\band|\bor)?[;,\s]*$", "", text)
     text = re.sub(r"^(?:also\s+|further\s+)?recommended\s+", "", text)
     text, _ = normalise(text, "", country)
@@ -174,9 +175,10 @@ def _nth(clauses: list[tuple[str, int]], letter: str) -> tuple[str, int] | None:
 def _recommending(text: str) -> list[tuple[str, int]]:
     """Every "recommended ..." of a paragraph, split at its lettered items; with offsets."""
     found = []
+    starts = sentence_starts(text)
     for verb in _VERB.finditer(text):
-        end = _SENTENCE_END.search(text, verb.end())
-        rest = text[verb.end():end.start() if end else len(text)]
+        end = next((start for start in starts if start > verb.end()), len(text))
+        rest = text[verb.end():end]
         markers = list(_MARKER.finditer(rest))
         if not markers:
             found.append((rest, verb.start()))
