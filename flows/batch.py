@@ -48,6 +48,7 @@ from prefect.utilities.annotations import quote
 import extractors
 from extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
 from extractors.classify.apply import recommendation_texts
+from extractors.outputs_lock import lock_outputs
 from extractors.pipeline import file_sha256, process_document, relative_name
 from extractors.records import DocumentResult, Problem, Status
 from extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
@@ -310,18 +311,8 @@ def _cached_results(inputs: list[_Input], refresh: bool) -> dict[str, DocumentRe
     return found
 
 
-@flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
-def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = False,
-                  model_dir: str = "") -> RunSummary:
-    """Process every file under ``paths``, classify the recommendations and update ``out_dir``.
-
-    Document names are relative to ``root``. ``refresh`` re-reads every file
-    even when cached.
-    ``model_dir`` is the classifier folder (default ``data/models/classifier``).
-    Returns the run's summary; raises :class:`~flows.discover.InputNotFound`
-    for a missing input path and the errors of
-    :func:`~extractors.tables.update_outputs` when the outputs cannot be written.
-    """
+def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_dir: str) -> RunSummary:
+    """The body of :func:`process_batch`, run while holding the output folder's lock."""
     logger = get_run_logger()
     files = discover_files([Path(p) for p in paths], exclude=Path(out_dir))
     logger.info("%d documents to process in %s", len(files), ", ".join(paths))
@@ -344,6 +335,25 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
         # looking for futures to resolve (~1.5 s on 150 reports).
         predictions, problems = _classify(results, model, fingerprint, preloading)
         summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)
+    return summary
+
+
+@flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = False,
+                  model_dir: str = "") -> RunSummary:
+    """Process every file under ``paths``, classify the recommendations and update ``out_dir``.
+
+    Document names are relative to ``root``. ``refresh`` re-reads every file
+    even when cached.
+    ``model_dir`` is the classifier folder (default ``data/models/classifier``).
+    Returns the run's summary; raises :class:`~flows.discover.InputNotFound`
+    for a missing input path, :class:`~extractors.outputs_lock.OutputsLocked` when
+    another run is writing ``out_dir``, and the errors of
+    :func:`~extractors.tables.update_outputs` when the outputs cannot be written.
+    """
+    logger = get_run_logger()
+    with lock_outputs(Path(out_dir)):
+        summary = _run_batch(paths, out_dir, root, refresh, model_dir)
     logger.info(summary.as_text())
     create_markdown_artifact(summary.as_markdown(), key="rectrack-run-summary",
                              description="documents, recommendations and problems of the run")

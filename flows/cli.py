@@ -109,6 +109,10 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
             except RectrackError as error:
                 raise _fail(_describe(error)) from error
     typer.echo(summary.as_text())
+    counts = dict(summary.by_status)
+    if counts.get("failed") and not counts.get("ok") and not counts.get("partial"):
+        raise _fail(f"none of the {summary.documents} files could be read: the reasons and what to do "
+                    f"are in {out / 'problems.csv'}")
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -59,9 +61,59 @@ def test_run_exits_zero_when_a_document_is_unreadable(
     bad = tmp_path / "in" / "broken.pdf"
     bad.parent.mkdir()
     bad.write_bytes(b"%PDF-1.7\ntruncated")
+    shutil.copy(SAMPLES / "algeria2008.pdf", bad.parent / "algeria2008.pdf")
     assert main(["run", str(bad.parent), "--out", str(tmp_path / "out")]) == 0
-    assert "1 documents (failed 1)" in capsys.readouterr().out
+    assert "2 documents (failed 1, ok 1)" in capsys.readouterr().out
     assert (tmp_path / "out" / "tracker.csv").read_bytes().startswith(b"\xef\xbb\xbfrec_id,")
+
+
+@pytest.mark.usefixtures("prefect_harness", "result_storage")
+def test_run_in_which_every_file_failed_exits_non_zero(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "in" / "broken.pdf"
+    bad.parent.mkdir()
+    bad.write_bytes(b"%PDF-1.7\ntruncated")
+    assert main(["run", str(bad.parent), "--out", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "1 documents (failed 1)" in captured.out
+    assert "none of the 1 files could be read" in " ".join(captured.err.split())
+    assert (tmp_path / "out" / "problems.csv").exists()
+
+
+@pytest.mark.usefixtures("prefect_harness", "result_storage")
+def test_a_second_run_on_the_same_output_folder_refuses(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from extractors.outputs_lock import lock_outputs
+
+    out = tmp_path / "out"
+    with lock_outputs(out):          # as a first run holds it
+        assert main(["run", str(SAMPLES / "algeria2008.pdf"), "--out", str(out)]) == 1
+    message = " ".join(capsys.readouterr().err.split())
+    assert f"pid {os.getpid()}" in message and "is writing to this folder" in message
+    assert "--out" in message and not (out / "tracker.csv").exists()
+    assert main(["run", str(SAMPLES / "algeria2008.pdf"), "--out", str(out)]) == 0   # released
+
+
+def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
+    """A run killed while holding the lock does not block the next one."""
+    import subprocess
+    import sys
+
+    from extractors.outputs_lock import lock_outputs
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from extractors.outputs_lock import lock_outputs\n"
+        f"with lock_outputs(Path({str(tmp_path)!r})):\n    print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert holder.stdout.readline().strip() == "held"
+    from extractors.outputs_lock import OutputsLocked
+    with pytest.raises(OutputsLocked):
+        with lock_outputs(tmp_path):
+            pass
+    holder.kill()
+    holder.wait()
+    with lock_outputs(tmp_path):
+        pass
 
 
 def test_discovery_skips_hidden_lock_and_output_files(tmp_path: Path) -> None:
