@@ -79,9 +79,10 @@ class _Walk:
     problems: list[Problem] = field(default_factory=list)
     unnumbered: list[int] = field(default_factory=list)
     unpositioned: list[str] = field(default_factory=list)
+    page: int = 1               # the page of the row being read
 
     def problem(self, kind: str, reason: str, action: str) -> None:
-        self.problems.append(Problem(document="", reason=reason, action=action, page=1, kind=kind))
+        self.problems.append(Problem(document="", reason=reason, action=action, page=self.page, kind=kind))
 
 
 def _items(cell: str, layout: Layout) -> list[_Item]:
@@ -311,7 +312,9 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
     ``heading`` (the theme row above), ``response`` (partial position,
     comments, assessment) and ``given_labels`` (themes, groups, sdgs as
     printed). ``info`` is not needed: a matrix says everything in its table.
-    Problems (page 1, empty ``document``) report rows that could not be read
+    ``page`` is the row's page in Word's last rendering (see
+    :mod:`extractors.read.docx`). Problems (the row's page, empty
+    ``document``; summaries on the last row's page) report rows that could not be read
     fully; the segmenter never raises for a malformed table.
     """
     walk = _Walk(load_layout())
@@ -320,6 +323,7 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
         if block.kind is not BlockKind.TABLE_ROW:
             continue
         rows += 1
+        walk.page = block.page
         roles = header_roles(block.cells, walk.layout)
         if roles is not None:
             _header(walk, roles, block, rows)
