@@ -452,3 +452,65 @@ def test_pages_without_rendered_breaks_and_with_a_forced_break(tmp_path):
     paragraph.append(run)
     body.insert(0, paragraph)
     assert {rec.page for rec in _segment_docx(tmp_path, document).recommendations} == {2}
+
+
+# --- SDGs (issue 10, part 5a): an SDG label goes to sdgs, never to themes ---------------------------------
+
+@pytest.mark.parametrize("name", sorted(ITEMS))
+def test_no_sample_matrix_puts_an_sdg_among_themes_or_groups(name):
+    from extractors.segment.matrix_layout import is_sdg_label
+    labels = {label for rec in _segmented(name).recommendations for label in rec.given_labels}
+    assert all(is_sdg_label(label.label) == (label.taxonomy == "sdgs") for label in labels)
+    goals = sorted(int(label.label.split(" - ")[0]) for label in labels if label.taxonomy == "sdgs")
+    # Slovenia prints 13 goals ("1 - NO POVERTY" ... "17 - PARTNERSHIPS FOR THE GOALS"; never 7, 9, 14, 15);
+    # China (2013) and Egypt (2014) predate the SDGs.
+    assert goals == ([1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 16, 17] if name == SLOVENIA else [])
+
+
+def _split_label_cells(document: docx.document.Document, header: tuple[str, str, str], keep_sections: bool) -> None:
+    """The Slovenia table rewritten with its "Full list of themes" cell split in three columns
+    (themes | SDGs | affected persons, the 2018 OHCHR layout), or in place without its "SDGs:" lines."""
+    table = document.tables[0]
+    if header[1]:
+        for _ in range(2):
+            table.add_column(table.columns[2].width)
+    for row in table.rows:
+        cells = list(dict.fromkeys(row.cells))
+        if len(cells) < 4:
+            continue
+        if cells[0].text.startswith("Recommendation"):
+            for index, title in zip((2, 4, 5), header):
+                if title:
+                    cells[index].text = title
+            continue
+        lists: dict[str, list[str]] = {"themes": [], "sdgs": [], "groups": []}
+        current = "themes"
+        for line in cells[2].text.split("\n"):
+            section = {"SDGs:": "sdgs", "Affected persons:": "groups"}.get(line.strip())
+            current = section or current
+            if section is None or keep_sections:
+                lists[current if header[1] else "themes"].append(line)
+        cells[2].text = "\n".join(lists["themes"])
+        if header[1]:
+            cells[4].text, cells[5].text = "\n".join(lists["sdgs"]), "\n".join(lists["groups"])
+
+
+def test_sdgs_in_their_own_column_2018_layout(tmp_path):
+    document = _slovenia_docx()
+    _split_label_cells(document, ("Full list of themes", "SDGs", "Affected persons"), keep_sections=False)
+    variant = _segment_docx(tmp_path, document).recommendations
+    original = _segmented(SLOVENIA).recommendations
+    assert len(variant) == len(original) == 219
+    assert [set(rec.given_labels) for rec in variant] == [set(rec.given_labels) for rec in original]
+
+
+def test_sdg_lines_without_their_section_line_are_still_sdgs(tmp_path):
+    document = _slovenia_docx()
+    # One column "Full list of themes and SDGs" with the "SDGs:" and "Affected persons:" lines gone.
+    _split_label_cells(document, ("Full list of themes and SDGs", "", ""), keep_sections=False)
+    variant = _segment_docx(tmp_path, document).recommendations
+    original = _segmented(SLOVENIA).recommendations
+    assert [_labels(rec, "sdgs") for rec in variant] == [_labels(rec, "sdgs") for rec in original]
+    assert sum(1 for rec in variant if _labels(rec, "sdgs")) == 205
+    assert not any(label.label[0].isdigit() for rec in variant for label in rec.given_labels
+                   if label.taxonomy == "themes")

@@ -34,6 +34,7 @@ from extractors.segment.matrix_layout import (
     Layout,
     Role,
     header_roles,
+    is_sdg_label,
     load_layout,
     normalise_position,
     section_taxonomy,
@@ -115,7 +116,9 @@ def cell_labels(cell: str, role: Role, layout: Layout) -> tuple[GivenLabel, ...]
     """The labels of a themes / groups / SDGs cell, as printed, in order, once each.
 
     The cell starts in the column's own taxonomy; a line such as "SDGs:" or
-    "Affected persons:" switches to another; list bullets are dropped.
+    "Affected persons:" switches to another; list bullets are dropped. A
+    label that names an SDG ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS")
+    is an ``sdgs`` label wherever it stands, never a theme.
     """
     taxonomy = LABEL_ROLES[role]
     found: dict[GivenLabel, None] = {}
@@ -126,7 +129,7 @@ def cell_labels(cell: str, role: Role, layout: Layout) -> tuple[GivenLabel, ...]
             continue
         label = " ".join(_BULLET.sub("", line.strip()).split())
         if label:
-            found[GivenLabel(taxonomy, label)] = None
+            found[GivenLabel("sdgs" if is_sdg_label(label) else taxonomy, label)] = None
     return tuple(found)
 
 
