@@ -206,15 +206,16 @@ def sync_edits(tracker: pd.DataFrame, links: Links) -> tuple[pd.DataFrame, list[
     value set aside. Returns a new frame (same rows, same order) and those problems.
     """
     frame = tracker.reset_index(drop=True).copy()
-    frame["recommendation_key"], frame["same_as"], frame["synced_edits"] = links.keys, links.same_as, ""
+    frame["recommendation_key"], frame["same_as"] = links.keys, links.same_as
     groups: dict[str, list[int]] = defaultdict(list)
     for index, key in enumerate(links.keys):
         groups[key].append(index)
     columns = list(ANALYST_COLUMNS)
     cells = frame[columns].to_numpy().tolist()
     synced = tracker["synced_edits"].tolist() if "synced_edits" in tracker.columns else [""] * len(frame)
+    written = [""] * len(frame)
     problems = []
-    for key, rows in groups.items():
+    for rows in groups.values():
         if len(rows) < 2:
             continue
         edited = [not synced[r] or edits_fingerprint(cells[r]) != synced[r] for r in rows]
@@ -225,10 +226,11 @@ def sync_edits(tracker: pd.DataFrame, links: Links) -> tuple[pd.DataFrame, list[
             values.append(value)
             if disagreed:
                 problems.append(_conflict_problem(frame, rows, counted, column, value))
+        fingerprint = edits_fingerprint(values)
         for r in rows:
-            cells[r] = values
-        frame.loc[rows, columns] = [values] * len(rows)
-        frame.loc[rows, "synced_edits"] = edits_fingerprint(values)
+            cells[r], written[r] = values, fingerprint
+    frame[columns] = pd.DataFrame(cells, columns=columns, index=frame.index, dtype=str)
+    frame["synced_edits"] = written
     return frame, problems
 
 
