@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from extractors.records import BlockKind, Document, DocumentInfo, DocumentType
+from extractors.sessions import symbol_year, upr_session_of_symbol, upr_session_year
 from extractors.states import canonical_state
 
 _HEAD_PAGES = 2
@@ -39,7 +40,7 @@ _TREATY_SYMBOL = re.compile(
     r"\s*/\s*(?:CO|\d+)[\w/.\s-]{0,20}")
 _TREATY_BODY = {"E/C.12": "CESCR"}
 _DATE = re.compile(r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December)\s+((?:19|20)\d\d)\b")
+                   r"October|November|December)\s+((?:19|20)\d\d)\b", re.IGNORECASE)  # "20 JULY 2009" too
 _MONTHS = {m: i for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July",
                                        "August", "September", "October", "November", "December"), 1)}
 _NUMBERED_SESSION = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+session\b", re.IGNORECASE)
@@ -48,6 +49,8 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
              "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
 _TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60}
+_WG6_SESSION = re.compile(r"^A/HRC/WG\.6/(\d+)/", re.IGNORECASE)
+_ADDENDUM = re.compile(r"/Add\.\d+$", re.IGNORECASE)
 
 
 def _squash(symbol: str) -> str:
@@ -110,7 +113,7 @@ def _document_date(text: str) -> str:
     if not match:
         return ""
     day, month, year = match.groups()
-    return date(int(year), _MONTHS[month], int(day)).isoformat()
+    return date(int(year), _MONTHS[month.capitalize()], int(day)).isoformat()
 
 
 def _country_after_title(lines: list[str], title: re.Pattern[str]) -> str:
@@ -165,8 +168,44 @@ def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
             "no UN symbol or title recognised: treated as a civil-society report")
 
 
+def _matrix_report(document: Document) -> str:
+    """The report a matrix's rows cite most ("Source of position: A/HRC/25/5/Add.1" -> A/HRC/25/5), or ""."""
+    cited: dict[str, int] = {}
+    for block in document.blocks:
+        if block.kind is BlockKind.TABLE_ROW:
+            for match in _HRC_SYMBOL.finditer(block.text):
+                report = _ADDENDUM.sub("", _squash(match.group(0)))
+                cited[report] = cited.get(report, 0) + 1
+    return max(cited, key=lambda symbol: cited[symbol]) if cited else ""
+
+
+def _session(document: Document, head: str, document_type: DocumentType, symbol: str) -> str:
+    """The UPR Working Group session: "held its twelfth session", a matrix's "17th session",
+    a compilation's A/HRC/WG.6/34/..., a matrix's report symbol; "" if none."""
+    opening = " ".join(line for page in document.pages[:4] for line in page.lines)
+    if held := _SESSION.search(opening):
+        return ordinal_number(held.group(1))
+    if wg6 := _WG6_SESSION.match(symbol):
+        return wg6.group(1)
+    if document_type is DocumentType.RECOMMENDATIONS_MATRIX:
+        numbered = _NUMBERED_SESSION.search(head)
+        return numbered.group(1) if numbered else upr_session_of_symbol(_matrix_report(document))
+    return ""
+
+
+def _year(iso_date: str, session: str, symbol: str, body: str) -> str:
+    """The printed date's year, else the UPR session's, else the year the A/HRC symbol implies."""
+    return iso_date[:4] or upr_session_year(session) or symbol_year(symbol, upr=body == "UPR")
+
+
 def detect_document(document: Document) -> DocumentInfo:
-    """Family, symbol, body, country, date, year and UPR session of ``document``."""
+    """Family, symbol, body, country, date, year and UPR session of ``document``.
+
+    ``year`` is that of the printed ("Distr.") date; a document without one
+    takes the year of its UPR session, else of its A/HRC symbol
+    (:mod:`extractors.sessions`); a matrix (which has no symbol of its own)
+    takes them from its "Nth session" title or the report its rows cite.
+    """
     head = _head_text(document)
     if _is_matrix(document):
         document_type, body, reason = (DocumentType.RECOMMENDATIONS_MATRIX, "UPR",
@@ -177,16 +216,9 @@ def detect_document(document: Document) -> DocumentInfo:
         document_type, body, reason = _classify(head, symbol)
         if treaty := _TREATY_SYMBOL.search(head):
             symbol = symbol or _squash(treaty.group(0))
-    country = _country(head)
     iso_date = _document_date(head)
-    opening = " ".join(line for page in document.pages[:4] for line in page.lines)
-    session = _SESSION.search(opening)
-    numbered_session = _NUMBERED_SESSION.search(head)
+    session = _session(document, head, document_type, symbol)
     return DocumentInfo(
-        document_type=document_type, symbol=symbol, body=body, country=country,
-        date=iso_date, year=iso_date[:4],
-        session=ordinal_number(session.group(1)) if session else (
-            numbered_session.group(1) if numbered_session and document_type is DocumentType.RECOMMENDATIONS_MATRIX
-            else ""),
-        reason=reason,
+        document_type=document_type, symbol=symbol, body=body, country=_country(head),
+        date=iso_date, year=_year(iso_date, session, symbol, body), session=session, reason=reason,
     )

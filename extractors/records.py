@@ -58,8 +58,9 @@ class Block:
     """One paragraph (or table row) of a document, as a reader found it.
 
     ``text`` has line breaks inside the paragraph joined and line-end
-    hyphenation repaired. ``page`` is 1-based; formats without pages
-    (DOCX, HTML, text) use page 1 for everything.
+    hyphenation repaired. ``page`` is 1-based; DOCX gives the page of Word's
+    last saved rendering (page 1 when none was saved, see
+    :mod:`extractors.read.docx`); HTML and text use page 1 for everything.
     """
 
     text: str

@@ -3,7 +3,8 @@
 :func:`update_outputs` is the whole "merge and write" stage: it reads the
 previous tables from the output folder, merges this run's results into them
 (:func:`extractors.tracker.merge_tracker`), applies the positions of UPR
-addenda (:mod:`extractors.responses`) and writes ``tracker.csv``,
+addenda (:mod:`extractors.responses`), links the rows of one recommendation
+and shares the analyst's edits among them (:mod:`extractors.links`) and writes ``tracker.csv``,
 ``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
 been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
@@ -26,6 +27,7 @@ from extractors.classify.apply import (
     LABEL_COLUMNS, Predictions, given_labels_by_id, label_tracker, reviews_pending,
 )
 from extractors.errors import OutputError, RectrackError
+from extractors.links import edits_pending, link_tracker, sync_edits
 from extractors.records import DocumentResult, Problem, Status
 from extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
 from extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
@@ -285,6 +287,9 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker = merge_tracker(previous, build_tracker(read_ok), processed)
     responses = responses_table(read_ok, _previous_responses(out_dir), processed)
     tracker, merge_problems = apply_responses(tracker, responses)
+    links = link_tracker(tracker)
+    tracker, sync_problems = sync_edits(tracker, links)
+    merge_problems = [*merge_problems, *links.problems, *sync_problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
     problems = problems_table(results, [*merge_problems, *run_problems])
     tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
@@ -322,7 +327,7 @@ def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = ""
 
     When every input file is the one the last run read (same name, same
     content), the classifier is the same (fingerprint ``classifier``), no
-    analyst review waits to be applied and every table is still there,
+    analyst review or edit of a linked row waits to be applied and every table is still there,
     writing again would give the same bytes: the caller can skip the merge.
     Returns None when anything differs, a table is missing, or a table
     cannot be read.
@@ -340,7 +345,7 @@ def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = ""
         return None
     if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
         return None
-    if reviews_pending(tracker):
+    if reviews_pending(tracker) or edits_pending(tracker):
         return None
     present = documents[documents["missing"] == ""]
     if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):

@@ -5,9 +5,13 @@ pipeline columns ``rec_id`` ... ``priority_areas``, then the analyst columns
 ``status``, ``responsible``, ``notes`` and ``reviewed_issues`` ...
 ``reviewed_priority_areas`` (:data:`ANALYST_COLUMNS`; a filled review cell
 replaces the labels of its taxonomy, see :mod:`extractors.classify.apply`),
-then columns the contract does not name: ``source``, ``heading``, ``context`` (from
-:class:`~extractors.records.Recommendation`) and ``missing`` (why a row kept
-from an earlier run has no source in the last one; empty otherwise). Columns
+then columns the contract does not name: ``recommendation_key`` and ``same_as``
+(one identity for the rows of one recommendation, see :mod:`extractors.links`),
+``source``, ``heading``, ``context`` ... (from
+:class:`~extractors.records.Recommendation`), ``missing`` (why a row kept
+from an earlier run has no source in the last one; empty otherwise) and
+``synced_edits`` (what :mod:`extractors.links` last wrote in the analyst
+columns of a linked row). Columns
 an analyst adds to ``tracker.csv`` are kept after those, in their order.
 
 The pipeline owns every column except the analyst columns and the analyst's
@@ -42,7 +46,11 @@ ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_C
 # What a tracker read back must have; the review columns came later and are added if absent.
 CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS[:3]
 EXTRA_COLUMNS: tuple[str, ...] = (
-    "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing")
+    "recommendation_key", "same_as",
+    "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing",
+    "synced_edits")
+# Written by extractors.links on the rows of one recommendation; carried from the last run like the analyst's.
+SYNC_COLUMN = "synced_edits"
 COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS + EXTRA_COLUMNS
 
 MULTI_SEPARATOR = "|"
@@ -169,7 +177,8 @@ def merge_tracker(previous: pd.DataFrame | None, current: pd.DataFrame,
     """This run's rows with the analyst's work of earlier runs carried over.
 
     - Analyst columns (and columns the analyst added) of ``previous`` are copied
-      onto current rows with the same ``rec_id``; ``missing`` is cleared.
+      onto current rows with the same ``rec_id``, with ``synced_edits``;
+      ``missing`` is cleared.
     - Previous rows whose document is not in ``processed_documents`` (absent
       from this run, or unreadable in it) are kept, ``missing`` set to
       :data:`MISSING_DOCUMENT`.
@@ -188,9 +197,9 @@ def merge_tracker(previous: pd.DataFrame | None, current: pd.DataFrame,
         if column not in previous.columns:
             previous[column] = ""
     carried = list(ANALYST_COLUMNS) + [c for c in previous.columns if c not in COLUMNS]
-    merged = current.drop(columns=list(ANALYST_COLUMNS)).merge(
-        previous[["rec_id"] + carried], on="rec_id", how="left", sort=False)
-    merged[carried] = merged[carried].fillna("")
+    merged = current.drop(columns=[*ANALYST_COLUMNS, SYNC_COLUMN]).merge(
+        previous[["rec_id", *carried, SYNC_COLUMN]], on="rec_id", how="left", sort=False)
+    merged[[*carried, SYNC_COLUMN]] = merged[[*carried, SYNC_COLUMN]].fillna("")
     merged["missing"] = ""
     kept = _kept_previous_rows(previous, set(current["rec_id"]), processed_documents, carried)
     combined = pd.concat([merged, kept], ignore_index=True) if len(kept) else merged

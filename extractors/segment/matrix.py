@@ -34,6 +34,7 @@ from extractors.segment.matrix_layout import (
     Layout,
     Role,
     header_roles,
+    is_sdg_label,
     load_layout,
     normalise_position,
     section_taxonomy,
@@ -79,9 +80,10 @@ class _Walk:
     problems: list[Problem] = field(default_factory=list)
     unnumbered: list[int] = field(default_factory=list)
     unpositioned: list[str] = field(default_factory=list)
+    page: int = 1               # the page of the row being read
 
     def problem(self, kind: str, reason: str, action: str) -> None:
-        self.problems.append(Problem(document="", reason=reason, action=action, page=1, kind=kind))
+        self.problems.append(Problem(document="", reason=reason, action=action, page=self.page, kind=kind))
 
 
 def _items(cell: str, layout: Layout) -> list[_Item]:
@@ -114,7 +116,9 @@ def cell_labels(cell: str, role: Role, layout: Layout) -> tuple[GivenLabel, ...]
     """The labels of a themes / groups / SDGs cell, as printed, in order, once each.
 
     The cell starts in the column's own taxonomy; a line such as "SDGs:" or
-    "Affected persons:" switches to another; list bullets are dropped.
+    "Affected persons:" switches to another; list bullets are dropped. A
+    label that names an SDG ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS")
+    is an ``sdgs`` label wherever it stands, never a theme.
     """
     taxonomy = LABEL_ROLES[role]
     found: dict[GivenLabel, None] = {}
@@ -125,7 +129,7 @@ def cell_labels(cell: str, role: Role, layout: Layout) -> tuple[GivenLabel, ...]
             continue
         label = " ".join(_BULLET.sub("", line.strip()).split())
         if label:
-            found[GivenLabel(taxonomy, label)] = None
+            found[GivenLabel("sdgs" if is_sdg_label(label) else taxonomy, label)] = None
     return tuple(found)
 
 
@@ -311,7 +315,9 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
     ``heading`` (the theme row above), ``response`` (partial position,
     comments, assessment) and ``given_labels`` (themes, groups, sdgs as
     printed). ``info`` is not needed: a matrix says everything in its table.
-    Problems (page 1, empty ``document``) report rows that could not be read
+    ``page`` is the row's page in Word's last rendering (see
+    :mod:`extractors.read.docx`). Problems (the row's page, empty
+    ``document``; summaries on the last row's page) report rows that could not be read
     fully; the segmenter never raises for a malformed table.
     """
     walk = _Walk(load_layout())
@@ -320,6 +326,7 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
         if block.kind is not BlockKind.TABLE_ROW:
             continue
         rows += 1
+        walk.page = block.page
         roles = header_roles(block.cells, walk.layout)
         if roles is not None:
             _header(walk, roles, block, rows)

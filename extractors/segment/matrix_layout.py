@@ -20,6 +20,9 @@ from pathlib import Path
 from extractors.records import Position
 
 LAYOUT_FILE = Path(__file__).resolve().parents[2] / "data" / "matrix_layout.toml"
+SDG_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomies" / "sdgs.tsv"
+# "SDG 16", "Goal 5: ...", or a goal number and a title ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS").
+_SDG_LABEL = re.compile(r"^(?:SDGs?|Goal)\s*(\d{1,2})\b|^(\d{1,2})\s*[-–—.:]\s*(.+)$", re.IGNORECASE)
 
 
 class Role(str, Enum):
@@ -120,3 +123,34 @@ def section_taxonomy(line: str, layout: Layout) -> str | None:
     """The taxonomy a section line ("SDGs:", "Affected persons:") starts, else None."""
     text = " ".join(line.split())
     return next((taxonomy for pattern, taxonomy in layout.sections if pattern.search(text)), None)
+
+
+def _title_key(title: str) -> str:
+    return "".join(ch for ch in title.casefold().replace("&", "and") if ch.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _sdg_titles(path: Path = SDG_FILE) -> dict[str, str]:
+    """Goal number -> title key, from the SDG taxonomy file (label, title, keywords; '#' comments)."""
+    titles = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 2 and cells[0].strip().isdigit():
+            titles[cells[0].strip()] = _title_key(cells[1])
+    return titles
+
+
+def is_sdg_label(label: str) -> bool:
+    """Whether a printed label names a Sustainable Development Goal, whatever column it stands in.
+
+    "SDG 16" and "Goal 5" do; a number and a title do when the title is the
+    goal's own (``data/taxonomies/sdgs.tsv``): "16 - PEACE, JUSTICE AND
+    STRONG INSTITUTIONS" does, a numbered theme ("10. Discrimination against
+    women") does not.
+    """
+    match = _SDG_LABEL.match(" ".join(label.split()))
+    if not match:
+        return False
+    if match.group(1):
+        return 1 <= int(match.group(1)) <= 17
+    return _sdg_titles().get(str(int(match.group(2)))) == _title_key(match.group(3))
