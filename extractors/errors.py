@@ -2,7 +2,7 @@
 
 Each carries what is wrong (``reason``), what to do about it (``action``) and
 a short category (``kind``) so the pipeline can turn it into a
-:class:`~extractors.records.Problem` row without losing detail.
+:class:`~rectrack.extractors.records.Problem` row without losing detail.
 """
 
 from __future__ import annotations

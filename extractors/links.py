@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz
 
-from extractors.records import DocumentType, Problem
-from extractors.tracker import ANALYST_COLUMNS, normalise_text
+from rectrack.extractors.records import DocumentType, Problem
+from rectrack.extractors.tracker import ANALYST_COLUMNS, normalise_text
 
 # Texts of one recommendation as a report and its matrix print them score 95-100 (all 810 rows of the three
 # sample pairs); two different recommendations under one paragraph score far lower. 85 tolerates a repaired
@@ -198,7 +198,7 @@ def _resolved(values: list[str], edited: list[bool], counted: int) -> tuple[str,
 def sync_edits(tracker: pd.DataFrame, links: Links) -> tuple[pd.DataFrame, list[Problem]]:
     """``tracker`` with the identity columns set and analyst edits shared by the rows of one recommendation.
 
-    For each analyst column (:data:`~extractors.tracker.ANALYST_COLUMNS`) a
+    For each analyst column (:data:`~rectrack.extractors.tracker.ANALYST_COLUMNS`) a
     cell edited on any row of a recommendation is written to all its rows;
     ``synced_edits`` records what was written so the next run can tell which
     row the analyst changed. When rows were changed differently, the row that

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from extractors.errors import RectrackError
+from rectrack.extractors.errors import RectrackError
 
 LOCK_NAME = ".rectrack.lock"
 

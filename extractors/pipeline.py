@@ -2,8 +2,8 @@
 
 :func:`process_document` is what the flow's per-document task calls. It never
 raises for bad input: a file that cannot be handled becomes a
-:class:`~extractors.records.DocumentResult` with status ``failed`` and a
-:class:`~extractors.records.Problem` saying what to do.
+:class:`~rectrack.extractors.records.DocumentResult` with status ``failed`` and a
+:class:`~rectrack.extractors.records.Problem` saying what to do.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from extractors.detect import detect_document
-from extractors.errors import RectrackError
-from extractors.read import read_document
-from extractors.records import DocumentResult, Problem, Status
-from extractors.segment import segment_document
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.read import read_document
+from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.segment import segment_document
 
 
 def file_sha256(path: Path) -> str:

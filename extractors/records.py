@@ -60,7 +60,7 @@ class Block:
     ``text`` has line breaks inside the paragraph joined and line-end
     hyphenation repaired. ``page`` is 1-based; DOCX gives the page of Word's
     last saved rendering (page 1 when none was saved, see
-    :mod:`extractors.read.docx`); HTML and text use page 1 for everything.
+    :mod:`rectrack.extractors.read.docx`); HTML and text use page 1 for everything.
     """
 
     text: str
@@ -76,7 +76,7 @@ class Page:
 
     ``lines`` are body lines in reading order; ``footnotes`` the lines of the
     footnote area, kept apart. Lines keep their line-end hyphens; joining is
-    :func:`extractors.text.join_lines`'s job.
+    :func:`rectrack.extractors.text.join_lines`'s job.
     """
 
     number: int

@@ -2,7 +2,7 @@
 
 An addendum (A/HRC/43/15/Add.1) gives the State's positions on the
 recommendations its report (A/HRC/43/15) left pending. Its
-:class:`~extractors.records.PositionUpdate` records are stored in
+:class:`~rectrack.extractors.records.PositionUpdate` records are stored in
 ``responses.csv`` (:data:`RESPONSE_COLUMNS`), merged run after run like the
 tracker: this run's addenda replace their earlier rows, addenda not in this
 run keep theirs. :func:`apply_responses` then applies every stored update to
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import OutputError
-from extractors.records import VIA_MATRIX, DocumentResult, Position, Problem
-from extractors.tracker import natural_key
+from rectrack.extractors.errors import OutputError
+from rectrack.extractors.records import VIA_MATRIX, DocumentResult, Position, Problem
+from rectrack.extractors.tracker import natural_key
 
 RESPONSE_COLUMNS: tuple[str, ...] = ("report_symbol", "paragraph", "position", "response", "source", "document")
 _VALUES = {p.value for p in Position}

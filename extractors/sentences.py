@@ -2,9 +2,9 @@
 
 Every family splits prose into sentences with :func:`split_sentences`: the
 compilation segmenter (reported recommendations, sentence by sentence), the
-treaty-body lead-ins (:func:`extractors.segment.numbered.own_recommendation`),
+treaty-body lead-ins (:func:`rectrack.extractors.segment.numbered.own_recommendation`),
 the civil-society segmenter (through the ``rule_sentences`` component of
-:mod:`extractors.nlp.pipeline`, and to cut over-long paragraphs).
+:mod:`rectrack.extractors.nlp.pipeline`, and to cut over-long paragraphs).
 
 The rule: a sentence ends at ``.``, ``!`` or ``?`` (a closing quote or
 bracket may follow) followed by whitespace and a capital letter (an opening

@@ -3,7 +3,7 @@
 Read from ``data/calendar/upr_sessions.tsv`` (UPR session -> year, and the
 HRC session that adopted its outcomes) and ``data/calendar/hrc_sessions.tsv``
 (HRC session -> year); a new session is a new row there, no code change.
-Used by :mod:`extractors.detect` to date a document that prints no date.
+Used by :mod:`rectrack.extractors.detect` to date a document that prints no date.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 :func:`update_outputs` is the whole "merge and write" stage: it reads the
 previous tables from the output folder, merges this run's results into them
-(:func:`extractors.tracker.merge_tracker`), applies the positions of UPR
-addenda (:mod:`extractors.responses`), links the rows of one recommendation
-and shares the analyst's edits among them (:mod:`extractors.links`) and writes ``tracker.csv``,
+(:func:`rectrack.extractors.tracker.merge_tracker`), applies the positions of UPR
+addenda (:mod:`rectrack.extractors.responses`), links the rows of one recommendation
+and shares the analyst's edits among them (:mod:`rectrack.extractors.links`) and writes ``tracker.csv``,
 ``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
 been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.classify.apply import (
+from rectrack.extractors.classify.apply import (
     LABEL_COLUMNS, Predictions, given_labels_by_id, label_tracker, reviews_pending,
 )
-from extractors.errors import OutputError, RectrackError
-from extractors.links import edits_pending, link_tracker, sync_edits
-from extractors.records import DocumentResult, Problem, Status
-from extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
-from extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
+from rectrack.extractors.errors import OutputError, RectrackError
+from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
+from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
+from rectrack.extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -269,12 +269,12 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     Documents that were not read this run (absent or unreadable) keep their
     tracker rows, marked missing; addenda that were not read keep their
     positions in ``responses.csv``. ``predictions`` (labels by recommendation
-    text, see :mod:`extractors.classify.apply`) fill the label columns and
+    text, see :mod:`rectrack.extractors.classify.apply`) fill the label columns and
     ``labels.csv``; None leaves the model's part empty (matrix and analyst
     labels still apply). ``run_problems`` are added to ``problems.csv``
     (e.g. no classifier); ``classifier`` is the fingerprint of the model
     that made ``predictions``, kept in ``.classifier`` for
-    :func:`unchanged_summary`. Raises :class:`~extractors.errors.InvalidTracker`
+    :func:`unchanged_summary`. Raises :class:`~rectrack.extractors.errors.InvalidTracker`
     if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
     previous ``responses.csv`` is (nothing is written then) or the folder
     cannot be written.

@@ -4,20 +4,20 @@ Columns (:data:`COLUMNS`) follow the tracker contract in ``DESIGN.md``: the 18
 pipeline columns ``rec_id`` ... ``priority_areas``, then the analyst columns
 ``status``, ``responsible``, ``notes`` and ``reviewed_issues`` ...
 ``reviewed_priority_areas`` (:data:`ANALYST_COLUMNS`; a filled review cell
-replaces the labels of its taxonomy, see :mod:`extractors.classify.apply`),
+replaces the labels of its taxonomy, see :mod:`rectrack.extractors.classify.apply`),
 then columns the contract does not name: ``recommendation_key`` and ``same_as``
-(one identity for the rows of one recommendation, see :mod:`extractors.links`),
+(one identity for the rows of one recommendation, see :mod:`rectrack.extractors.links`),
 ``source``, ``heading``, ``context`` ... (from
-:class:`~extractors.records.Recommendation`), ``missing`` (why a row kept
+:class:`~rectrack.extractors.records.Recommendation`), ``missing`` (why a row kept
 from an earlier run has no source in the last one; empty otherwise) and
-``synced_edits`` (what :mod:`extractors.links` last wrote in the analyst
+``synced_edits`` (what :mod:`rectrack.extractors.links` last wrote in the analyst
 columns of a linked row). Columns
 an analyst adds to ``tracker.csv`` are kept after those, in their order.
 
 The pipeline owns every column except the analyst columns and the analyst's
 own columns: those are carried over by ``rec_id`` on every run and never
 written by the pipeline. All cells are strings; multi-valued cells are
-``|``-joined. Writing the tables is :mod:`extractors.tables`' job.
+``|``-joined. Writing the tables is :mod:`rectrack.extractors.tables`' job.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.errors import InvalidTracker, RectrackError
-from extractors.records import DocumentResult, Recommendation
+from rectrack.extractors.errors import InvalidTracker, RectrackError
+from rectrack.extractors.records import DocumentResult, Recommendation
 
 PIPELINE_COLUMNS: tuple[str, ...] = (
     "rec_id", "document", "document_symbol", "document_type", "body", "country",
@@ -40,7 +40,7 @@ PIPELINE_COLUMNS: tuple[str, ...] = (
     "issues", "themes", "groups", "sdgs", "action_category", "priority_areas",
 )
 LABEL_TAXONOMIES: tuple[str, ...] = PIPELINE_COLUMNS[-6:]    # issues ... priority_areas
-# An analyst's own labels: a filled cell replaces the taxonomy's column (see extractors.classify.apply).
+# An analyst's own labels: a filled cell replaces the taxonomy's column (see rectrack.extractors.classify.apply).
 REVIEW_COLUMNS: tuple[str, ...] = tuple(f"reviewed_{taxonomy}" for taxonomy in LABEL_TAXONOMIES)
 ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_COLUMNS
 # What a tracker read back must have; the review columns came later and are added if absent.
@@ -49,7 +49,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "recommendation_key", "same_as",
     "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing",
     "synced_edits")
-# Written by extractors.links on the rows of one recommendation; carried from the last run like the analyst's.
+# Written by rectrack.extractors.links on the rows of one recommendation; carried from the last run like the analyst's.
 SYNC_COLUMN = "synced_edits"
 COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS + EXTRA_COLUMNS
 
@@ -143,7 +143,7 @@ def build_tracker(results: Sequence[DocumentResult]) -> pd.DataFrame:
     Returns a frame with exactly :data:`COLUMNS`, all strings; analyst and
     label columns are empty (merging fills the analyst ones). Results with the
     same ``sha256`` (copies of one file) must have been reduced to one first
-    (:func:`extractors.tables.drop_duplicate_documents`), else IDs repeat.
+    (:func:`rectrack.extractors.tables.drop_duplicate_documents`), else IDs repeat.
     """
     rows = [row for result in results for row in _document_rows(result)]
     frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=str)

@@ -1,10 +1,10 @@
 """The batch flow: every input file through ``process_document``, classify, then merge and write.
 
-Orchestration only: the work is :func:`extractors.pipeline.process_document`
-(one cached task per file), :func:`extractors.classify.classify_texts` (one
+Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_document`
+(one cached task per file), :func:`rectrack.extractors.classify.classify_texts` (one
 task for every recommendation text of the run, cached on the texts and the
 classifier's fingerprint; the model is loaded once per process) and
-:func:`extractors.tables.update_outputs` (one task at the end). Without a
+:func:`rectrack.extractors.tables.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document task is cached on the file's content hash, the
 task's source and a fingerprint of the ``extractors`` package and the data
@@ -23,7 +23,7 @@ holds a process-wide lock), so both cores work.
 
 from __future__ import annotations
 
-from flows import settings  # noqa: F401  (sets Prefect's environment before prefect is imported)
+from rectrack.flows import settings  # noqa: F401  (sets Prefect's environment before prefect is imported)
 
 import hashlib
 import multiprocessing
@@ -45,14 +45,14 @@ from prefect.results import get_result_store
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-import extractors
-from extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
-from extractors.classify.apply import recommendation_texts
-from extractors.outputs_lock import lock_outputs
-from extractors.pipeline import file_sha256, process_document, relative_name
-from extractors.records import DocumentResult, Problem, Status
-from extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
-from flows.discover import discover_files
+from rectrack import extractors
+from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
+from rectrack.extractors.classify.apply import recommendation_texts
+from rectrack.extractors.outputs_lock import lock_outputs
+from rectrack.extractors.pipeline import file_sha256, process_document, relative_name
+from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
+from rectrack.flows.discover import discover_files
 
 ProgressListener = Callable[[int, int, int, str], None]
 _progress: ContextVar[ProgressListener | None] = ContextVar("rectrack_progress", default=None)
@@ -346,10 +346,10 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     Document names are relative to ``root``. ``refresh`` re-reads every file
     even when cached.
     ``model_dir`` is the classifier folder (default ``data/models/classifier``).
-    Returns the run's summary; raises :class:`~flows.discover.InputNotFound`
-    for a missing input path, :class:`~extractors.outputs_lock.OutputsLocked` when
+    Returns the run's summary; raises :class:`~rectrack.flows.discover.InputNotFound`
+    for a missing input path, :class:`~rectrack.extractors.outputs_lock.OutputsLocked` when
     another run is writing ``out_dir``, and the errors of
-    :func:`~extractors.tables.update_outputs` when the outputs cannot be written.
+    :func:`~rectrack.extractors.tables.update_outputs` when the outputs cannot be written.
     """
     logger = get_run_logger()
     with lock_outputs(Path(out_dir)):

@@ -1,9 +1,9 @@
 """The ``rectrack`` command line: ``run`` a batch now, ``serve`` an inbox on a schedule,
 ``classify`` / ``evaluate`` any CSV, ``train`` the classifier.
 
-A thin shell over :func:`flows.batch.process_batch` and the functions of
-:mod:`extractors.classify`. Prefect is imported only
-inside the commands (it takes seconds), after :mod:`flows.settings` and, for
+A thin shell over :func:`rectrack.flows.batch.process_batch` and the functions of
+:mod:`rectrack.extractors.classify`. Prefect is imported only
+inside the commands (it takes seconds), after :mod:`rectrack.flows.settings` and, for
 ``serve``, after the server's URL is in the environment. ``main(argv)``
 returns the exit code instead of exiting, so tests can call it in-process:
 0 when every document was handled (unreadable ones are reported, not fatal),
@@ -12,7 +12,7 @@ returns the exit code instead of exiting, so tests can call it in-process:
 
 from __future__ import annotations
 
-from flows import settings  # Prefect's environment first
+from rectrack.flows import settings  # Prefect's environment first
 
 import signal
 import sys
@@ -25,9 +25,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from extractors.errors import RectrackError
-from extractors.tracker import read_tracker
-from flows.discover import common_root, discover_files
+from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
+from rectrack.extractors.tracker import read_tracker
+from rectrack.flows.discover import common_root, discover_files
 
 app = typer.Typer(
     name="rectrack", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -85,14 +86,14 @@ def _progress_bar() -> Progress:
 def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False,
         model: ModelOpt = None) -> None:
     """Process PATH... now and update the tables in --out (analyst edits are kept)."""
-    paths = paths or [Path("data/samples")]
+    paths = paths or [SAMPLES_DIR]
     try:
         count = len(discover_files(paths, exclude=out))
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
-    from flows.batch import one_off_run, process_batch, progress_listener
+    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
 
     bar = _progress_bar() if errors.is_terminal else None
     with bar or nullcontext():
@@ -132,7 +133,7 @@ def serve(
         raise _fail(f"{inbox}: no such folder; create it or pass another --inbox")
     _check_out_dir(out)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    from flows.server import prefect_server
+    from rectrack.flows.server import prefect_server
 
     try:
         with prefect_server() as api_url:
@@ -147,7 +148,7 @@ def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str) -
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.deployments.runner import EntrypointType
 
-    from flows.batch import process_batch
+    from rectrack.flows.batch import process_batch
 
     if not interval:
         try:
@@ -174,9 +175,9 @@ def classify(
     Every row and column of FILE is kept as it was; a column of FILE with one
     of those six names is replaced.
     """
-    from extractors.classify import MODEL_DIR, load_classifier
-    from extractors.classify.apply import classify_frame, read_user_csv
-    from extractors.tables import write_csv_atomic
+    from rectrack.extractors.classify import MODEL_DIR, load_classifier
+    from rectrack.extractors.classify.apply import classify_frame, read_user_csv
+    from rectrack.extractors.tables import write_csv_atomic
 
     try:
         frame = read_user_csv(file, text_column)
@@ -205,9 +206,9 @@ def evaluate(
     """Measure the classifier on your labelled FILE: micro/macro-F1 (accuracy for action_category)."""
     import json
 
-    from extractors.classify import MODEL_DIR, load_classifier
-    from extractors.classify.apply import read_user_csv
-    from extractors.classify.evaluate import evaluate_table
+    from rectrack.extractors.classify import MODEL_DIR, load_classifier
+    from rectrack.extractors.classify.apply import read_user_csv
+    from rectrack.extractors.classify.evaluate import evaluate_table
 
     try:
         frame = read_user_csv(file, text_column, gold_column)
@@ -223,13 +224,15 @@ def evaluate(
 
 @app.command()
 def train(
-    data: Annotated[Path, typer.Option(help="The data folder (training data and taxonomies).")] = Path("data"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the classifier.")] = Path(
-        "data/models/classifier"),
+    data: Annotated[Path, typer.Option(help="The data folder (training data and taxonomies); "
+                                       "default: rectrack's own.", show_default=False)] = DATA_DIR,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the classifier; default: "
+                                      "rectrack's own data/models/classifier.", show_default=False)] = (
+        DATA_DIR / "models" / "classifier"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same model).")] = 0,
 ) -> None:
     """Rebuild the classifier from data/ (a few minutes on 2 cores) and print its figures."""
-    from extractors.classify.train import train_all
+    from rectrack.extractors.classify.train import train_all
 
     try:
         report = train_all(data, out, seed=seed)

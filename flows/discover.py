@@ -6,8 +6,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from extractors.errors import InputNotFound
-from extractors.tracker import natural_key
+from rectrack.extractors.errors import InputNotFound
+from rectrack.extractors.tracker import natural_key
 
 IGNORED_PREFIXES = (".", "~$")  # hidden files, Office lock files
 

@@ -10,7 +10,7 @@ import here: the API URL has to be in the environment before prefect is imported
 
 from __future__ import annotations
 
-from flows import settings
+from rectrack.flows import settings
 
 import os
 import signal
@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from extractors.errors import ServerError
+from rectrack.extractors.errors import ServerError
 
 STARTUP_TIMEOUT_SECONDS = 120.0
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-# Before anything imports prefect (flows.settings keeps values already set):
+# Before anything imports prefect (rectrack.flows.settings keeps values already set):
 # state of the test session stays in a temporary folder, not in the project.
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="rectrack-test-prefect-"))
 os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)

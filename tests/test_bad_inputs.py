@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.errors import (
+from rectrack.extractors.errors import (
     EncryptedFile,
     NoTextLayer,
     RectrackError,
@@ -15,7 +15,7 @@ from extractors.errors import (
     UnreadableFile,
     UnsupportedFormat,
 )
-from extractors.read import read_document
+from rectrack.extractors.read import read_document
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "fixtures" / "bad-inputs"
@@ -103,7 +103,7 @@ def test_missing_file(tmp_path):
 
 def test_legacy_word_doc(monkeypatch):
     # Without LibreOffice; the conversion itself is tested in test_matrix.py.
-    monkeypatch.setattr("extractors.read.convert.find_converter", lambda: None)
+    monkeypatch.setattr("rectrack.extractors.read.convert.find_converter", lambda: None)
     _raises(UnsupportedFormat, BAD / "legacy-word-97-egypt2014-matrix.doc",
             "legacy Word 97-2003 .doc",
             "convert it to .docx, e.g. `libreoffice --headless --convert-to docx FILE`")

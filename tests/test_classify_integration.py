@@ -13,15 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractors.classify import LabelScore, ModelNotFound, load_classifier, model_fingerprint
-from extractors.classify.apply import column_values, label_tracker, reviews_pending, split_labels
-from extractors.classify.evaluate import multilabel_report, single_label_report
-from extractors.classify.train import assemble
-from extractors.records import (
+from rectrack.extractors.classify import LabelScore, ModelNotFound, load_classifier, model_fingerprint
+from rectrack.extractors.classify.apply import column_values, label_tracker, reviews_pending, split_labels
+from rectrack.extractors.classify.evaluate import multilabel_report, single_label_report
+from rectrack.extractors.classify.train import assemble
+from rectrack.extractors.records import (
     DocumentInfo, DocumentResult, DocumentType, GivenLabel, Recommendation, Status,
 )
-from extractors.tables import unchanged_summary, update_outputs
-from extractors.tracker import COLUMNS, REVIEW_COLUMNS, build_tracker, read_tracker
+from rectrack.extractors.tables import unchanged_summary, update_outputs
+from rectrack.extractors.tracker import COLUMNS, REVIEW_COLUMNS, build_tracker, read_tracker
 from tests.conftest import SAMPLES
 from tests.tiny_classifier import train_tiny_pipeline, write_tiny_classifier
 
@@ -234,7 +234,7 @@ def test_empty_inputs_give_zero_not_an_error() -> None:
 
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
 def test_flow_classifies_and_keeps_reviews(tiny_model: Path, tmp_path: Path) -> None:
-    from flows.batch import process_batch
+    from rectrack.flows.batch import process_batch
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -256,7 +256,7 @@ def test_flow_classifies_and_keeps_reviews(tiny_model: Path, tmp_path: Path) -> 
 
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
 def test_flow_without_a_classifier_says_to_train(tmp_path: Path) -> None:
-    from flows.batch import process_batch
+    from rectrack.flows.batch import process_batch
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

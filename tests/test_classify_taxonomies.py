@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors.classify.taxonomies import TAXONOMY_DIR, load_taxonomies, normalise_wording
-from extractors.errors import TaxonomyError
-from extractors.pipeline import process_document
-from extractors.records import GivenLabel
+from rectrack.extractors.classify.taxonomies import TAXONOMY_DIR, load_taxonomies, normalise_wording
+from rectrack.extractors.errors import TaxonomyError
+from rectrack.extractors.pipeline import process_document
+from rectrack.extractors.records import GivenLabel
 
 MATRICES = Path(__file__).resolve().parents[1] / "data" / "samples" / "matrices"
 RATIFICATION = "Ratification of & accession to international instruments"

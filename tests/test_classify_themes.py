@@ -3,8 +3,8 @@
 import pytest
 import spacy
 
-from extractors.classify.taxonomies import load_taxonomies
-from extractors.classify.train_themes import LabelledRow, build_pipeline, f1_scores, fit, shown
+from rectrack.extractors.classify.taxonomies import load_taxonomies
+from rectrack.extractors.classify.train_themes import LabelledRow, build_pipeline, f1_scores, fit, shown
 
 ROWS = [
     LabelledRow("a", "Abolish the death penalty", {"themes": frozenset({"Death penalty"}), "groups": frozenset()}),

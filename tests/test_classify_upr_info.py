@@ -8,9 +8,9 @@ import pytest
 import spacy
 from spacy.training import Example
 
-from extractors.classify import action_rule
-from extractors.classify.train_issues import Settings, fit_pipeline, key, new_pipeline, score_matrix
-from extractors.classify.upr_info import UprText, dedupe_rows, read_original, split_by_session, text_key
+from rectrack.extractors.classify import action_rule
+from rectrack.extractors.classify.train_issues import Settings, fit_pipeline, key, new_pipeline, score_matrix
+from rectrack.extractors.classify.upr_info import UprText, dedupe_rows, read_original, split_by_session, text_key
 
 HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
 
@@ -153,7 +153,7 @@ def test_issues_overfit_save_reload(tmp_path, settings):
 @pytest.mark.parametrize("hidden_width", [64, 0], ids=["ensemble", "linear"])
 def test_issues_component_also_trains_with_nlp_update(hidden_width):
     """The layers have a backward pass: spaCy's own training loop moves the weights the right way."""
-    from extractors.classify import tfidf
+    from rectrack.extractors.classify import tfidf
 
     nlp = new_pipeline(LABELS, Settings(hidden_width=hidden_width))
     nlp.initialize()
@@ -175,7 +175,7 @@ ACTIONS = [("Ratify the Convention against Torture", 5), ("Continue its efforts 
 
 
 def test_action_model_overfit_save_reload(tmp_path):
-    from extractors.classify import train_action
+    from rectrack.extractors.classify import train_action
 
     nlp = train_action.new_pipeline()
     train_action.fit(nlp, [t for t, _ in ACTIONS], [c for _, c in ACTIONS], c=100.0)
@@ -201,13 +201,13 @@ def test_opening_word_features():
 def test_action_rule_lists_its_labels_so_only_the_best_is_shown():
     import spacy
 
-    from extractors.classify import action_rule  # noqa: F401  (registers the factory)
-    from extractors.classify.classifier import Classifier, Component
+    from rectrack.extractors.classify import action_rule  # noqa: F401  (registers the factory)
+    from rectrack.extractors.classify.classifier import Classifier, Component
 
     nlp = spacy.blank("en")
     component = nlp.add_pipe("rectrack_action_rule", name="action_category")
     assert component.labels == tuple(f"action_category::{c}" for c in range(1, 6))
     classifier = Classifier(nlp, [Component("action_category", ("action_category",), "rule",
-                                            "extractors.classify.action_rule")], {})
+                                            "rectrack.extractors.classify.action_rule")], {})
     (labels,) = classifier.classify(["Ratify the Convention against Torture"])
     assert [label.label for label in labels if label.shown] == ["5"]

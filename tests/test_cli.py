@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from rectrack.flows.cli import main
 from tests.conftest import SAMPLES
 
 
@@ -83,7 +83,7 @@ def test_run_in_which_every_file_failed_exits_non_zero(
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
 def test_a_second_run_on_the_same_output_folder_refuses(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from extractors.outputs_lock import lock_outputs
+    from rectrack.extractors.outputs_lock import lock_outputs
 
     out = tmp_path / "out"
     with lock_outputs(out):          # as a first run holds it
@@ -99,14 +99,14 @@ def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from extractors.outputs_lock import lock_outputs
+    from rectrack.extractors.outputs_lock import lock_outputs
 
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from extractors.outputs_lock import lock_outputs\n"
+        "import sys, time; from pathlib import Path; from rectrack.extractors.outputs_lock import lock_outputs\n"
         f"with lock_outputs(Path({str(tmp_path)!r})):\n    print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     assert holder.stdout.readline().strip() == "held"
-    from extractors.outputs_lock import OutputsLocked
+    from rectrack.extractors.outputs_lock import OutputsLocked
     with pytest.raises(OutputsLocked):
         with lock_outputs(tmp_path):
             pass
@@ -117,7 +117,7 @@ def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
 
 
 def test_discovery_skips_hidden_lock_and_output_files(tmp_path: Path) -> None:
-    from flows.discover import common_root, discover_files
+    from rectrack.flows.discover import common_root, discover_files
 
     for name in ["b.pdf", "a10.pdf", "a9.pdf", ".hidden.pdf", "~$lock.docx",
                  ".git/x.pdf", "sub/c.docx", "out/tracker.csv"]:

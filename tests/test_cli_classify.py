@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractors.classify import MODEL_DIR, model_fingerprint
-from flows.cli import main
+from rectrack.extractors.classify import MODEL_DIR, model_fingerprint
+from rectrack.flows.cli import main
 from tests.tiny_classifier import write_tiny_classifier
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from extractors.detect import detect_document
-from extractors.pipeline import process_document
-from extractors.read import read_document
-from extractors.records import Block, DocumentType, Position, Status
-from extractors.segment import segment_document
-from extractors.segment.compilation import segment_compilation, segment_stakeholder_summary, split_sentences
-from extractors.footnotes import InOrder, strip_marks
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.pipeline import process_document
+from rectrack.extractors.read import read_document
+from rectrack.extractors.records import Block, DocumentType, Position, Status
+from rectrack.extractors.segment import segment_document
+from rectrack.extractors.segment.compilation import segment_compilation, segment_stakeholder_summary, split_sentences
+from rectrack.extractors.footnotes import InOrder, strip_marks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "compilations"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.detect import detect_document, ordinal_number
-from extractors.records import Block, BlockKind, Document, DocumentType, Page
+from rectrack.extractors.detect import detect_document, ordinal_number
+from rectrack.extractors.records import Block, BlockKind, Document, DocumentType, Page
 
 
 def _document(*lines: str) -> Document:
@@ -79,7 +79,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def _detect_sample(name: str):
-    from extractors.read import read_document
+    from rectrack.extractors.read import read_document
     return detect_document(read_document(SAMPLES / name, sha256="0" * 64))
 
 
@@ -106,7 +106,7 @@ def test_matrix_year_from_its_session_or_the_report_it_cites(name, session, year
 def test_report_without_a_date_takes_the_year_of_its_session_then_of_its_symbol():
     from dataclasses import replace
 
-    from extractors.read import read_document
+    from rectrack.extractors.read import read_document
     document = read_document(SAMPLES / "upr/slovenia2019-A_HRC_43_15.pdf", sha256="0" * 64)
     assert detect_document(document).date == "2019-12-19"       # "Distr.: General 19 December 2019"
 
@@ -133,7 +133,7 @@ def test_report_without_a_date_takes_the_year_of_its_session_then_of_its_symbol(
 ])
 def test_session_calendar_agrees_with_the_real_reports(name, symbol, session):
     """data/calendar/upr_sessions.tsv maps each report's symbol to the session its text names, dated as printed."""
-    from extractors.sessions import upr_session_of_symbol, upr_session_year
+    from rectrack.extractors.sessions import upr_session_of_symbol, upr_session_year
     info = _detect_sample(name)
     assert (info.symbol, info.session) == (symbol, session)
     assert upr_session_of_symbol(symbol) == session

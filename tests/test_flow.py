@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import BAD_INPUTS, SAMPLES
-from extractors.tracker import read_tracker
+from rectrack.extractors.tracker import read_tracker
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "result_storage")
 
@@ -20,16 +20,16 @@ BAD = "scanned-no-text-layer.pdf"
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files process_document actually read (a cached task does not call it)."""
-    import flows.batch
+    import rectrack.flows.batch
 
     seen: list[str] = []
-    real = flows.batch.process_document
+    real = rectrack.flows.batch.process_document
 
     def counting(path: Path, root: Path, sha256: str | None = None):
         seen.append(path.name)
         return real(path, root, sha256)
 
-    monkeypatch.setattr(flows.batch, "process_document", counting)
+    monkeypatch.setattr(rectrack.flows.batch, "process_document", counting)
     return seen
 
 
@@ -45,7 +45,7 @@ def inbox(tmp_path: Path) -> Path:
 
 
 def run(inbox: Path, out: Path):
-    from flows.batch import process_batch
+    from rectrack.flows.batch import process_batch
 
     return process_batch(paths=[str(inbox)], out_dir=str(out), root=str(inbox))
 
@@ -55,7 +55,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def test_batch_writes_tables_then_hits_the_cache(inbox: Path, tmp_path: Path, calls: list[str]) -> None:
-    from flows.batch import progress_listener
+    from rectrack.flows.batch import progress_listener
 
     out = tmp_path / "out"
     progress: list[tuple[int, int]] = []
@@ -128,10 +128,10 @@ def test_unchanged_folder_leaves_the_tables_untouched(inbox: Path, tmp_path: Pat
 
 def test_documents_read_in_worker_processes_give_the_same_tables(
         inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.batch
+    import rectrack.flows.batch
 
     run(inbox, tmp_path / "threads")
-    monkeypatch.setattr(flows.batch, "_POOL_MIN_FILES", 1)
+    monkeypatch.setattr(rectrack.flows.batch, "_POOL_MIN_FILES", 1)
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 
     fresh = tmp_path / "fresh-storage"
@@ -143,7 +143,7 @@ def test_documents_read_in_worker_processes_give_the_same_tables(
 
 
 def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) -> None:
-    from flows.batch import fingerprint, fingerprinted_files
+    from rectrack.flows.batch import fingerprint, fingerprinted_files
 
     root = Path(__file__).resolve().parents[1]
     shutil.copytree(root / "extractors", tmp_path / "extractors")
@@ -162,12 +162,12 @@ def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) ->
 
 def test_an_edited_rule_file_rereads_every_document(
         inbox: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.batch
+    import rectrack.flows.batch
 
     run(inbox, tmp_path / "out")
     assert len(calls) == 3
     run(inbox, tmp_path / "out")
     assert len(calls) == 3                     # cached
-    monkeypatch.setattr(flows.batch, "extractors_fingerprint", lambda: "edited-gazetteer")
+    monkeypatch.setattr(rectrack.flows.batch, "extractors_fingerprint", lambda: "edited-gazetteer")
     run(inbox, tmp_path / "out")
     assert len(calls) == 6                     # no --refresh needed

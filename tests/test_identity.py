@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractors.pipeline import process_document
-from extractors.records import DocumentResult
-from extractors.tables import unchanged_summary, update_outputs
-from extractors.tracker import read_tracker
+from rectrack.extractors.pipeline import process_document
+from rectrack.extractors.records import DocumentResult
+from rectrack.extractors.tables import unchanged_summary, update_outputs
+from rectrack.extractors.tracker import read_tracker
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 PAIRS = {

@@ -6,10 +6,10 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import extractors.classify.priority  # noqa: F401  (registers the factory)
-from extractors.classify.taxonomies import load_priority_areas
-from extractors.errors import TaxonomyError
-from extractors.pipeline import process_document
+import rectrack.extractors.classify.priority  # noqa: F401  (registers the factory)
+from rectrack.extractors.classify.taxonomies import load_priority_areas
+from rectrack.extractors.errors import TaxonomyError
+from rectrack.extractors.pipeline import process_document
 
 DIALOGUE = Path(__file__).resolve().parents[1] / "data" / "samples" / "dialogue" / "human-rights-dialogue-2025-dushanbe.txt"
 TORTURE = "Torture prevention (OPCAT, national preventive mechanism)"

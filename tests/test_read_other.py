@@ -8,9 +8,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from extractors.read import read_document
-from extractors.read.text import decode_text
-from extractors.records import Block, BlockKind
+from rectrack.extractors.read import read_document
+from rectrack.extractors.read.text import decode_text
+from rectrack.extractors.records import Block, BlockKind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SLOVENIA_LIST = SAMPLES / "matrices" / "slovenia2019-UPR34-thematic-list.docx"
@@ -107,7 +107,7 @@ def test_html_blocks_lists_and_tables(tmp_path):
 def test_pdf_extension_on_html_is_read_as_html_and_noted(tmp_path, caplog):
     path = tmp_path / "report.pdf"
     path.write_bytes(HTML)
-    with caplog.at_level(logging.WARNING, logger="extractors.read"):
+    with caplog.at_level(logging.WARNING, logger="rectrack.extractors.read"):
         document = read_document(path)
     assert document.format == "html"
     assert "Ratify OP-CAT;" in [block.text for block in document.blocks]
@@ -154,7 +154,7 @@ def test_html_inline_elements_do_not_split_words(tmp_path):
 
 
 def test_docx_page_header_leads_the_lines_for_detection_but_is_no_block():
-    from extractors.detect import detect_document
+    from rectrack.extractors.detect import detect_document
 
     document = read_document(SLOVENIA_LIST)
     assert document.pages[0].lines[0].startswith("UPR of Slovenia (3rd Cycle - 34th Session)")

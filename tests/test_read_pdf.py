@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from extractors.read import read_document
-from extractors.read.layout import Line, Metrics, build_blocks, split_page
-from extractors.records import BlockKind, Document
+from rectrack.extractors.read import read_document
+from rectrack.extractors.read.layout import Line, Metrics, build_blocks, split_page
+from rectrack.extractors.records import BlockKind, Document
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "upr"
 SYMBOLS = {

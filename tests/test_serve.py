@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.server import free_port, start_server, stop_process_group, wait_until_healthy
+from rectrack.flows.server import free_port, start_server, stop_process_group, wait_until_healthy
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.serve
@@ -57,7 +57,7 @@ def test_serve_processes_new_files_dropped_in_the_inbox(server: tuple[str, Path]
     inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "serve.log"
     inbox.mkdir()
     env = dict(os.environ, PREFECT_API_URL=api_url, PREFECT_HOME=str(home))
-    command = [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox),
+    command = [sys.executable, "-m", "rectrack.flows.cli", "serve", "--inbox", str(inbox),
                "--out", str(out), "--interval", "5"]
     with log.open("wb") as handle:
         serving = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,

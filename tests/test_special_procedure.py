@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors.detect import detect_document
-from extractors.pipeline import process_document
-from extractors.read import read_document
-from extractors.records import DocumentType, Position, Status
-from extractors.segment import Segmented, segment_document
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.pipeline import process_document
+from rectrack.extractors.read import read_document
+from rectrack.extractors.records import DocumentType, Position, Status
+from rectrack.extractors.segment import Segmented, segment_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "special-procedures"
 VISIT = FIXTURES / "visit-report-A_HRC_99_45_Add.2.html"

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors import tables
-from extractors.records import (
+from rectrack.extractors import tables
+from rectrack.extractors.records import (
     DocumentInfo, DocumentResult, DocumentType, Position, Problem, Recommendation, Status,
 )
-from extractors.tables import (
+from rectrack.extractors.tables import (
     DOCUMENT_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, OutputError, drop_duplicate_documents,
     update_outputs, with_document_name, write_csv_atomic,
 )
-from extractors.tracker import (
+from rectrack.extractors.tracker import (
     COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, merge_tracker, normalise_text,
     read_tracker, rec_id,
 )
@@ -239,7 +239,7 @@ def test_tables_get_the_usual_file_mode_not_owner_only(tmp_path):
     import os
     import stat
 
-    from extractors.tables import write_csv_atomic
+    from rectrack.extractors.tables import write_csv_atomic
 
     path = tmp_path / "t.csv"
     write_csv_atomic(pd.DataFrame({"a": ["1"]}), path)

@@ -24,20 +24,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from extractors.detect import detect_document
-from extractors.errors import OutputError
-from extractors.pipeline import process_document
-from extractors.read import layout, read_document
-from extractors.read.layout import Line
-from extractors.read.pdf import _extract as read_pdf_lines
-from extractors.records import Block, BlockKind, DocumentType, Position
-from extractors.segment import segment_document
-from extractors.segment.addendum_layouts import item_pieces
-from extractors.segment.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
-from extractors.segment.upr_addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
-from extractors.states import canonical_state
-from extractors.tables import unchanged_summary, update_outputs
-from extractors.text import DocumentWords
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.errors import OutputError
+from rectrack.extractors.pipeline import process_document
+from rectrack.extractors.read import layout, read_document
+from rectrack.extractors.read.layout import Line
+from rectrack.extractors.read.pdf import _extract as read_pdf_lines
+from rectrack.extractors.records import Block, BlockKind, DocumentType, Position
+from rectrack.extractors.segment import segment_document
+from rectrack.extractors.segment.addendum_layouts import item_pieces
+from rectrack.extractors.segment.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
+from rectrack.extractors.segment.upr_addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
+from rectrack.extractors.states import canonical_state
+from rectrack.extractors.tables import unchanged_summary, update_outputs
+from rectrack.extractors.text import DocumentWords
 
 ROOT = Path(__file__).resolve().parents[1]
 UPR = ROOT / "data" / "samples" / "upr"

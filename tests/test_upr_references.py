@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from extractors.detect import detect_document
-from extractors.read import read_document
-from extractors.records import Position
-from extractors.segment import segment_document
-from extractors.segment.upr_items import ItemPart, split_item
-from extractors.segment.upr_references import Reference, parse_references
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.read import read_document
+from rectrack.extractors.records import Position
+from rectrack.extractors.segment import segment_document
+from rectrack.extractors.segment.upr_items import ItemPart, split_item
+from rectrack.extractors.segment.upr_references import Reference, parse_references
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "upr"
 

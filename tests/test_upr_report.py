@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from extractors.detect import detect_document
-from extractors.read import read_document
-from extractors.records import DocumentType, Position
-from extractors.segment import segment_document
-from extractors.states import canonical_state, parse_state_list
+from rectrack.extractors.detect import detect_document
+from rectrack.extractors.read import read_document
+from rectrack.extractors.records import DocumentType, Position
+from rectrack.extractors.segment import segment_document
+from rectrack.extractors.states import canonical_state, parse_state_list
 
 ROOT = Path(__file__).resolve().parents[1]
 UPR = ROOT / "data" / "samples" / "upr"

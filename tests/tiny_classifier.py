@@ -1,6 +1,6 @@
 """A tiny classifier folder trained in seconds, for tests that must not depend on the shipped model.
 
-Same layout as ``data/models/classifier/`` (see :mod:`extractors.classify.classifier`):
+Same layout as ``data/models/classifier/`` (see :mod:`rectrack.extractors.classify.classifier`):
 a blank English pipeline with a ``textcat_multilabel`` for issues, a
 ``textcat`` for action categories and a rule component for priority areas,
 each writing ``doc.cats["<taxonomy>::<label>"]``, plus ``thresholds.json``
@@ -64,7 +64,7 @@ def train_tiny_pipeline(seed: int = 0, iterations: int = 60) -> Language:
     """Blank English + issues (multi-label) + action_category (exclusive) + a rule, overfit on :data:`EXAMPLES`.
 
     The two classifiers are trained apart and sourced into one pipeline, as
-    :func:`extractors.classify.train.train_all` does.
+    :func:`rectrack.extractors.classify.train.train_all` does.
     """
     issue_keys = [f"issues::{label}" for label in ISSUES]
     action_keys = [f"action_category::{n}" for n in "12345"]

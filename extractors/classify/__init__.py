@@ -4,12 +4,12 @@ The entry point is :func:`load_classifier` (one spaCy pipeline for every
 taxonomy, loaded once per process) and :meth:`Classifier.classify`, which
 gives each text its :class:`LabelScore` records. Training lives in
 ``train_*.py`` (one module per group of taxonomies, assembled by
-:mod:`extractors.classify.train`); applying labels to the tracker in
-:mod:`extractors.classify.apply`; metrics in :mod:`extractors.classify.evaluate`.
+:mod:`rectrack.extractors.classify.train`); applying labels to the tracker in
+:mod:`rectrack.extractors.classify.apply`; metrics in :mod:`rectrack.extractors.classify.evaluate`.
 Importing this package does not import spaCy.
 """
 
-from extractors.classify.classifier import (
+from rectrack.extractors.classify.classifier import (
     MODEL_DIR, SINGLE_LABEL, TAXONOMIES, Classifier, LabelScore, ModelNotFound, classify_texts,
     load_classifier, model_fingerprint,
 )

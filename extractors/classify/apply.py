@@ -8,7 +8,7 @@ Which label wins, per recommendation and taxonomy (:func:`label_tracker`):
 3. else the classifier's labels that reach their threshold, source ``model`` or ``rule``.
 
 ``labels.csv`` lists every label of every source (model and rule labels from
-:data:`~extractors.classify.classifier.SCORE_FLOOR` up), so what the column
+:data:`~rectrack.extractors.classify.classifier.SCORE_FLOOR` up), so what the column
 hides stays visible. Pure pandas: no spaCy, no Prefect.
 """
 
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.classify.classifier import SCORE_FLOOR, TAXONOMIES, Classifier, LabelScore
-from extractors.errors import InvalidTable
-from extractors.records import DocumentResult, GivenLabel
-from extractors.tracker import MULTI_SEPARATOR, natural_key, read_csv_strings, recommendation_ids
+from rectrack.extractors.classify.classifier import SCORE_FLOOR, TAXONOMIES, Classifier, LabelScore
+from rectrack.extractors.errors import InvalidTable
+from rectrack.extractors.records import DocumentResult, GivenLabel
+from rectrack.extractors.tracker import MULTI_SEPARATOR, natural_key, read_csv_strings, recommendation_ids
 
 # Label names are few (a few hundred) and sorted over and over: cache their sort keys.
 _label_key = lru_cache(maxsize=8192)(natural_key)
@@ -51,10 +51,10 @@ def join_labels(labels: Iterable[str]) -> str:
 def map_given_label(given: GivenLabel) -> tuple[tuple[str, str], ...]:
     """The (taxonomy, 2025 label) pairs a matrix's printed label stands for.
 
-    Uses the mappings of ``data/taxonomies/`` (:mod:`extractors.classify.taxonomies`);
+    Uses the mappings of ``data/taxonomies/`` (:mod:`rectrack.extractors.classify.taxonomies`);
     a wording nobody mapped is kept as printed, so it is not lost.
     """
-    from extractors.classify.taxonomies import load_taxonomies
+    from rectrack.extractors.classify.taxonomies import load_taxonomies
 
     return load_taxonomies().to_2025(given) or ((given.taxonomy, given.label),)
 
@@ -179,7 +179,7 @@ def reviews_pending(tracker: pd.DataFrame) -> bool:
 def read_user_csv(path: Path, *columns: str) -> pd.DataFrame:
     """A user's CSV as strings (no NA guessing, BOM or not), checked to have ``columns``.
 
-    Raises :class:`~extractors.errors.InvalidTable` naming the file, the
+    Raises :class:`~rectrack.extractors.errors.InvalidTable` naming the file, the
     missing column and the columns the file has.
     """
     if not path.is_file():

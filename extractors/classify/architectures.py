@@ -1,6 +1,6 @@
 """spaCy model architectures and textcat factories of rectrack, registered on import.
 
-- ``rectrack.TextCatTfidf.v1`` (:mod:`extractors.classify.tfidf`): TF-IDF
+- ``rectrack.TextCatTfidf.v1`` (:mod:`rectrack.extractors.classify.tfidf`): TF-IDF
   words, bigrams, stems and opening words, a linear layer, Logistic or Softmax.
 - ``rectrack_textcat`` and ``rectrack_textcat_multilabel``: spaCy's
   ``textcat`` and ``textcat_multilabel`` (same model, training, scoring and
@@ -10,7 +10,7 @@
   recommendations: 1.0 s of 4.1 s).
 
 A pipeline using them loads only after this module is imported
-(:func:`extractors.classify.load_classifier` does so).
+(:func:`rectrack.extractors.classify.load_classifier` does so).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.pipeline.textcat import DEFAULT_SINGLE_TEXTCAT_MODEL, TextCategorizer
 from spacy.pipeline.textcat_multilabel import DEFAULT_MULTI_TEXTCAT_MODEL, MultiLabel_TextCategorizer
 
-from extractors.classify import tfidf
+from rectrack.extractors.classify import tfidf
 
 NAME = tfidf.NAME
 SINGLE = "rectrack_textcat"

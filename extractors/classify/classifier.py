@@ -1,7 +1,7 @@
 """The shipped classifier: one spaCy pipeline for every taxonomy, loaded once per process.
 
 A classifier folder (``data/models/classifier/`` by default, written by
-:func:`extractors.classify.train.train_all`) holds a spaCy pipeline saved with
+:func:`rectrack.extractors.classify.train.train_all`) holds a spaCy pipeline saved with
 ``nlp.to_disk`` whose components all write ``doc.cats["<taxonomy>::<label>"]``,
 plus two files of ours:
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import sys
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from pathlib import Path
 
-from extractors.errors import ModelNotFound
+from rectrack.extractors.errors import ModelNotFound
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "classifier"
 TAXONOMIES: tuple[str, ...] = (
@@ -219,7 +220,25 @@ def load_classifier(model_dir: Path = MODEL_DIR) -> Classifier:
     return _load(Path(model_dir).resolve(), fingerprint)
 
 
-ARCHITECTURES_MODULE = "extractors.classify.architectures"
+ARCHITECTURES_MODULE = "rectrack.extractors.classify.architectures"
+
+
+_OWN_MODULES = "rectrack.extractors.classify."
+
+
+def _own_module(model_dir: Path, name: str) -> str:
+    """The module ``components.json`` names for a component: one of rectrack's own (or one this process has
+    already imported, as a test's own components), never other code picked up from the model folder.
+
+    A classifier trained before rectrack 0.2 names them without the ``rectrack.`` prefix.
+    """
+    if name.startswith("extractors.classify."):
+        name = f"rectrack.{name}"
+    own = name.startswith(_OWN_MODULES) and name[len(_OWN_MODULES):].isidentifier()
+    if not own and name not in sys.modules:
+        raise ModelNotFound(model_dir, f"components.json names the module {name!r}, which is not rectrack's",
+                            "rebuild the classifier with `rectrack train`")
+    return name
 
 
 @lru_cache(maxsize=4)
@@ -228,7 +247,7 @@ def _load(model_dir: Path, fingerprint: str) -> Classifier:
 
     components = read_components(model_dir)
     # Registers the factories of rule components and rectrack's model architectures.
-    for module in sorted({c.module for c in components if c.module} | {ARCHITECTURES_MODULE}):
+    for module in sorted({_own_module(model_dir, c.module) for c in components if c.module} | {ARCHITECTURES_MODULE}):
         importlib.import_module(module)
     nlp = spacy.load(model_dir)
     thresholds_path = model_dir / THRESHOLDS_FILE

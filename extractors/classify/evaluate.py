@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from extractors.classify.classifier import SINGLE_LABEL, TAXONOMIES, Classifier
-from extractors.errors import InvalidTable
+from rectrack.extractors.classify.classifier import SINGLE_LABEL, TAXONOMIES, Classifier
+from rectrack.extractors.errors import InvalidTable
 
 _COMMA = re.compile(r"\s*,\s*")
 

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from extractors.classify.taxonomies import TAXONOMY_DIR, load_taxonomies
+from rectrack.extractors.classify.taxonomies import TAXONOMY_DIR, load_taxonomies
 
 KEY = "{taxonomy}::{label}"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.classify.keywords import keyword_matcher, matched_keys
-from extractors.classify.taxonomies import PRIORITY_AREAS, PriorityArea, load_priority_areas
+from rectrack.extractors.classify.keywords import keyword_matcher, matched_keys
+from rectrack.extractors.classify.taxonomies import PRIORITY_AREAS, PriorityArea, load_priority_areas
 
 TAXONOMY = "priority_areas"
 

@@ -10,7 +10,7 @@ Files (each one a person edits in a text editor or a spreadsheet):
 - ``upr_info_issues.*`` (Engineer A's file): the issue vocabulary, used to check the
   issue names of the mapping files when it is there.
 
-Every loader raises :class:`~extractors.errors.TaxonomyError` naming the file and
+Every loader raises :class:`~rectrack.extractors.errors.TaxonomyError` naming the file and
 line of a malformed row or an unknown label. Pure: no spaCy, no Prefect.
 """
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.errors import TaxonomyError
-from extractors.records import GivenLabel
+from rectrack.extractors.errors import TaxonomyError
+from rectrack.extractors.records import GivenLabel
 
 TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "data" / "taxonomies"
 PRIORITY_AREAS = TAXONOMY_DIR / "priority_areas.toml"

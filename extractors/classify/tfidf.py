@@ -18,7 +18,7 @@ model with a one-hidden-layer network over the same TF-IDF rows:
   frequency, each block (words+bigrams, stems) scaled to unit length. With
   ``first_words = n`` a third block describes the opening words (the first
   1..n words after numbering, and the action category the UPR Info verb lists
-  give the first verb: :func:`extractors.classify.action_rule.first_word_features`),
+  give the first verb: :func:`rectrack.extractors.classify.action_rule.first_word_features`),
   unweighted. The vocabulary and IDF are fitted on the training texts by
   :func:`fit_features` (words and bigrams seen in at least ``min_df`` texts)
   and saved with the model.
@@ -37,7 +37,7 @@ Adam with dropout, updating only the first-layer rows a minibatch uses).
 The network sees combinations of words that the linear model cannot (a group
 *and* a violation); on recommendations of later sessions than it was trained
 on, the mean of the two scores better than either alone (figures in
-:mod:`extractors.classify.train_issues`).
+:mod:`rectrack.extractors.classify.train_issues`).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Dropout, Linear, Logistic, Model, chain, softmax_activation
 
-from extractors.classify import action_rule
-from extractors.classify.classifier import TEXT_KEY
+from rectrack.extractors.classify import action_rule
+from rectrack.extractors.classify.classifier import TEXT_KEY
 
 NAME = "rectrack.TextCatTfidf.v1"
 ENSEMBLE_NAME = "rectrack.TextCatTfidfEnsemble.v1"

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.classify.classifier import (
+from rectrack.extractors.classify.classifier import (
     COMPONENTS_FILE, KEY_SEPARATOR, MODEL_DIR, TAXONOMIES, THRESHOLDS_FILE,
 )
 
@@ -33,11 +33,11 @@ DATA_DIR = MODEL_DIR.parents[1]
 METRICS_FILE = "metrics.json"
 # (name, module, function): the trainers, in pipeline order.
 TRAINERS: tuple[tuple[str, str, str], ...] = (
-    ("issues", "extractors.classify.train_issues", "train_issues"),
-    ("action_category", "extractors.classify.train_action", "train_action"),
-    ("themes", "extractors.classify.train_themes", "train_themes"),
+    ("issues", "rectrack.extractors.classify.train_issues", "train_issues"),
+    ("action_category", "rectrack.extractors.classify.train_action", "train_action"),
+    ("themes", "rectrack.extractors.classify.train_themes", "train_themes"),
 )
-PRIORITY_MODULE = "extractors.classify.priority"
+PRIORITY_MODULE = "rectrack.extractors.classify.priority"
 PRIORITY_COMPONENT = "priority_areas"
 MODEL_FACTORIES = frozenset({"textcat", "textcat_multilabel", "rectrack_textcat", "rectrack_textcat_multilabel"})
 

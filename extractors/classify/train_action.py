@@ -3,7 +3,7 @@
 UPR Info codes the action category from the first verb and the overall action
 a recommendation asks for (``data/taxonomies/action_categories.json``). The
 component ``action_category`` uses rectrack's TF-IDF linear architecture
-(:mod:`extractors.classify.tfidf`) with the opening-words block: the first
+(:mod:`rectrack.extractors.classify.tfidf`) with the opening-words block: the first
 one to three words, the category the methodology's verb lists give the first
 verb, and the words, bigrams and stems of the whole text (the rest of the
 text tells "strengthen ... by amending the code" (5) from "strengthen
@@ -25,9 +25,9 @@ import numpy as np
 import spacy
 from spacy.language import Language
 
-from extractors.classify import action_rule, architectures, tfidf
-from extractors.classify.train_issues import save_pipeline
-from extractors.classify.upr_info import TRAINING_CSV, load_upr_info, split_by_session
+from rectrack.extractors.classify import action_rule, architectures, tfidf
+from rectrack.extractors.classify.train_issues import save_pipeline
+from rectrack.extractors.classify.upr_info import TRAINING_CSV, load_upr_info, split_by_session
 
 COMPONENT = "action_category"
 FIRST_WORDS = 3

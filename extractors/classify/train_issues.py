@@ -1,7 +1,7 @@
 """Train the UPR Info issues classifier: a spaCy ``textcat_multilabel`` on blank English.
 
 The component ``issues`` uses rectrack's TF-IDF ensemble architecture
-(:mod:`extractors.classify.tfidf`: words, bigrams and six-letter stems; the
+(:mod:`rectrack.extractors.classify.tfidf`: words, bigrams and six-letter stems; the
 mean of a regularised logistic regression fitted by L-BFGS and a network
 with one hidden layer of 128 units fitted by Adam) and scores every UPR Info
 issue label as ``doc.cats["issues::<label>"]``. :func:`train_issues` writes
@@ -36,8 +36,8 @@ import numpy as np
 import spacy
 from spacy.language import Language
 
-from extractors.classify import architectures, tfidf
-from extractors.classify.upr_info import TRAINING_CSV, UprText, issue_labels, load_upr_info, split_by_session
+from rectrack.extractors.classify import architectures, tfidf
+from rectrack.extractors.classify.upr_info import TRAINING_CSV, UprText, issue_labels, load_upr_info, split_by_session
 
 TAXONOMY = "issues"
 THRESHOLDS_FILE = "thresholds.json"

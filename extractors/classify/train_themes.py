@@ -12,7 +12,7 @@ Training data, two kinds:
 
 The pipeline: blank English, three ``textcat_multilabel`` (bag of words,
 uni- and bigrams) named ``themes``, ``groups``, ``sdgs``, then the rule
-component ``uhri_rules`` (:mod:`extractors.classify.keywords`). Thresholds (one
+component ``uhri_rules`` (:mod:`rectrack.extractors.classify.keywords`). Thresholds (one
 per taxonomy, written per key in ``thresholds.json``) are tuned on a random
 slice of the matrix rows held out of training. Pure: no Prefect.
 """
@@ -30,10 +30,10 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import minibatch
 
-import extractors.classify.keywords  # noqa: F401  (registers uhri_rules)
-from extractors.classify import architectures
-from extractors.classify.taxonomies import TAXONOMY_DIR, Taxonomies, load_taxonomies
-from extractors.classify.upr_info import TRAINING_CSV, load_upr_info, text_key
+import rectrack.extractors.classify.keywords  # noqa: F401  (registers uhri_rules)
+from rectrack.extractors.classify import architectures
+from rectrack.extractors.classify.taxonomies import TAXONOMY_DIR, Taxonomies, load_taxonomies
+from rectrack.extractors.classify.upr_info import TRAINING_CSV, load_upr_info, text_key
 
 MATRIX_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "matrices"
 TAXONOMIES = ("themes", "groups", "sdgs")
@@ -52,7 +52,7 @@ class LabelledRow:
 
 def load_matrix_rows(matrix_dir: Path = MATRIX_DIR, taxonomies: Taxonomies | None = None) -> list[LabelledRow]:
     """Every recommendation of the matrices with its given labels in 2025 wording."""
-    from extractors.pipeline import process_document  # the reader stack, only needed here
+    from rectrack.extractors.pipeline import process_document  # the reader stack, only needed here
 
     tax = taxonomies or load_taxonomies()
     rows = []

@@ -5,7 +5,7 @@ Two entry points:
 - :func:`build_training_table` reads the original exports (Mac Roman, lines
   ended by a bare CR, one row per recommending State) and returns one row per
   distinct text: the table ``data/training/upr_info.csv`` is made with it
-  (``python -m extractors.classify.upr_info SRC_DIR OUT.csv``).
+  (``python -m rectrack.extractors.classify.upr_info SRC_DIR OUT.csv``).
 - :func:`load_upr_info` reads that table back as :class:`UprText` records and
   :func:`split_by_session` makes the temporal split every model is measured on.
 
@@ -161,7 +161,7 @@ def issue_labels(texts: Iterable[UprText]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m extractors.classify.upr_info SRC_DIR OUT.csv``: rebuild the training table."""
+    """``python -m rectrack.extractors.classify.upr_info SRC_DIR OUT.csv``: rebuild the training table."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
         print(main.__doc__, file=sys.stderr)

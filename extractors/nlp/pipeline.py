@@ -4,7 +4,7 @@ Built from ``spacy.blank("en")`` (no trained model exists on this machine)
 with four rule-based components, each ``Doc -> Doc``:
 
 - ``rule_sentences``: sentence boundaries from the code base's one splitter
-  (:func:`extractors.sentences.sentence_starts`), then ``quote_marks``: marks
+  (:func:`rectrack.extractors.sentences.sentence_starts`), then ``quote_marks``: marks
   every token inside a quotation (``token._.in_quote``, ``token._.quote_id``)
   and moves a sentence boundary put after an opening ``"`` to before it;
 - ``recommendation_cues``: Matcher + PhraseMatcher over the patterns of
@@ -26,9 +26,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from extractors.errors import RectrackError
-from extractors.sentences import sentence_starts
-from extractors.states import state_names
+from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.sentences import sentence_starts
+from rectrack.extractors.states import state_names
 
 PATTERNS = Path(__file__).resolve().parents[2] / "data" / "patterns"
 CUES_FILE = PATTERNS / "recommendation_cues.jsonl"
@@ -71,7 +71,7 @@ def _read_cue_patterns(path: Path) -> list[tuple[str, str | list[dict]]]:
 
 @Language.component("rule_sentences", assigns=["token.is_sent_start"])
 def rule_sentences(doc: Doc) -> Doc:
-    """Sentence starts where :func:`extractors.sentences.sentence_starts` puts them."""
+    """Sentence starts where :func:`rectrack.extractors.sentences.sentence_starts` puts them."""
     starts = set(sentence_starts(doc.text))
     for token in doc:
         token.is_sent_start = token.i == 0 or token.idx in starts

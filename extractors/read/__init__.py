@@ -1,10 +1,10 @@
-"""Read any supported file into a :class:`~extractors.records.Document`.
+"""Read any supported file into a :class:`~rectrack.extractors.records.Document`.
 
 :func:`read_document` is the one entry point: it reads the bytes, tells the
 real format from them (not from the extension), dispatches to the reader for
 PDF, DOCX, HTML or text/Markdown (legacy Word .doc through LibreOffice when it
-is installed: :mod:`extractors.read.convert`), and checks the language. Everything a
-person has to fix is raised as a :class:`~extractors.errors.RectrackError`.
+is installed: :mod:`rectrack.extractors.read.convert`), and checks the language. Everything a
+person has to fix is raised as a :class:`~rectrack.extractors.errors.RectrackError`.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
-from extractors.errors import UnreadableFile
-from extractors.read.convert import read_legacy_word
-from extractors.read.docx import read_docx
-from extractors.read.html import read_html
-from extractors.read.language import check_english
-from extractors.read.pdf import read_pdf
-from extractors.read.sniff import is_legacy_word, sniff_format
-from extractors.read.text import read_text
-from extractors.records import Document, Problem
+from rectrack.extractors.errors import UnreadableFile
+from rectrack.extractors.read.convert import read_legacy_word
+from rectrack.extractors.read.docx import read_docx
+from rectrack.extractors.read.html import read_html
+from rectrack.extractors.read.language import check_english
+from rectrack.extractors.read.pdf import read_pdf
+from rectrack.extractors.read.sniff import is_legacy_word, sniff_format
+from rectrack.extractors.read.text import read_text
+from rectrack.extractors.records import Document, Problem
 
 __all__ = ["read_document", "sniff_format"]
 
@@ -50,11 +50,11 @@ def read_document(path: Path, sha256: str | None = None) -> Document:
     otherwise (a ``.pdf`` that is really HTML) is read as what it is, with a
     warning logged; ``Document.format`` tells the caller what was read.
 
-    Raises :class:`~extractors.errors.UnreadableFile` (missing, empty,
-    damaged), :class:`~extractors.errors.EncryptedFile`,
-    :class:`~extractors.errors.NoTextLayer`,
-    :class:`~extractors.errors.UnsupportedFormat` and
-    :class:`~extractors.errors.UnexpectedLanguage`, each with the action to take.
+    Raises :class:`~rectrack.extractors.errors.UnreadableFile` (missing, empty,
+    damaged), :class:`~rectrack.extractors.errors.EncryptedFile`,
+    :class:`~rectrack.extractors.errors.NoTextLayer`,
+    :class:`~rectrack.extractors.errors.UnsupportedFormat` and
+    :class:`~rectrack.extractors.errors.UnexpectedLanguage`, each with the action to take.
     """
     path = Path(path)
     try:

@@ -19,9 +19,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from extractors.errors import UnsupportedFormat
-from extractors.read.docx import read_docx
-from extractors.records import Document, Problem
+from rectrack.extractors.errors import UnsupportedFormat
+from rectrack.extractors.read.docx import read_docx
+from rectrack.extractors.records import Document, Problem
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def read_legacy_word(path: Path, data: bytes, sha256: str) -> Document:
     ``sha256`` stays the hash of the ``.doc`` bytes (the cache key is the
     file as given). Raises :class:`UnsupportedFormat` with the manual
     conversion command when no converter is installed or it fails, and what
-    :func:`~extractors.read.docx.read_docx` raises for a bad result.
+    :func:`~rectrack.extractors.read.docx.read_docx` raises for a bad result.
     """
     converter = find_converter()
     if converter is None:

@@ -39,9 +39,9 @@ from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
-from extractors.errors import UnreadableFile
-from extractors.records import Block, BlockKind, Document, Page, Problem
-from extractors.text import normalize_text
+from rectrack.extractors.errors import UnreadableFile
+from rectrack.extractors.records import Block, BlockKind, Document, Page, Problem
+from rectrack.extractors.text import normalize_text
 
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 # "Page 2 of 39" in a page header: the page count Word's NUMPAGES field showed when the file was saved.

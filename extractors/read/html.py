@@ -15,8 +15,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from extractors.records import Block, BlockKind, Document, Page
-from extractors.text import normalize_text
+from rectrack.extractors.records import Block, BlockKind, Document, Page
+from rectrack.extractors.text import normalize_text
 
 _DROP = ("script", "style", "nav", "noscript", "template", "head", "iframe", "svg",
          "form", "button", "select")

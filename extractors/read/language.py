@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractors.errors import UnexpectedLanguage
+from rectrack.extractors.errors import UnexpectedLanguage
 
 _STOPWORDS = frozenset(
     "the of and to in a is that for on with as by be are was were it its this"

@@ -6,7 +6,7 @@ geometry), through pypdfium2 5.x's raw ctypes API.
 Layout decisions need a little geometry, bought cheaply: for each line, one
 probe of one character near its middle, three pdfium calls (origin: the
 baseline; font size; font weight: bold). Everything else is
-:mod:`extractors.read.layout`.
+:mod:`rectrack.extractors.read.layout`.
 
 PDFium is not thread-safe, not even across documents: all pdfium work here
 runs under one process-wide lock. Parallelise reading with processes.
@@ -23,11 +23,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors.errors import EncryptedFile, NoTextLayer, UnreadableFile
-from extractors.read import layout
-from extractors.read.layout import Line
-from extractors.records import Document, Problem
-from extractors.text import DocumentWords, normalize_text
+from rectrack.extractors.errors import EncryptedFile, NoTextLayer, UnreadableFile
+from rectrack.extractors.read import layout
+from rectrack.extractors.read.layout import Line
+from rectrack.extractors.records import Document, Problem
+from rectrack.extractors.text import DocumentWords, normalize_text
 
 _PDFIUM_LOCK = threading.Lock()
 _BOLD_WEIGHT = 600

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from extractors.errors import UnreadableFile, UnsupportedFormat
+from rectrack.extractors.errors import UnreadableFile, UnsupportedFormat
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")

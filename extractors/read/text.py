@@ -12,8 +12,8 @@ import codecs
 import re
 from pathlib import Path
 
-from extractors.records import Block, Document, Page
-from extractors.text import join_lines, normalize_text, word_vocabulary
+from rectrack.extractors.records import Block, Document, Page
+from rectrack.extractors.text import join_lines, normalize_text, word_vocabulary
 
 _BLANK = re.compile(r"\n[ \t\f\v\u00a0\u3000]*\n\s*")
 _ITEM = re.compile(r"\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")

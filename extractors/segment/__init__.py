@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from extractors.records import Document, DocumentInfo, DocumentType, PositionUpdate, Problem, Recommendation
+from rectrack.extractors.records import Document, DocumentInfo, DocumentType, PositionUpdate, Problem, Recommendation
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Segmented:
 Segmenter = Callable[[Document, DocumentInfo], Segmented]
 
 
-# Family -> "module:function" under extractors.segment, imported on first use.
+# Family -> "module:function" under rectrack.extractors.segment, imported on first use.
 SEGMENTERS: dict[DocumentType, str] = {
     DocumentType.UPR_REPORT: "upr_report:segment_upr_report",
     DocumentType.UN_COMPILATION: "compilation:segment_compilation",
@@ -47,7 +47,7 @@ def segmenter_for(document_type: DocumentType) -> Segmenter | None:
     if target is None:
         return None
     module, _, function = target.partition(":")
-    return getattr(import_module(f"extractors.segment.{module}"), function)
+    return getattr(import_module(f"rectrack.extractors.segment.{module}"), function)
 
 
 def segment_document(document: Document, info: DocumentInfo) -> Segmented:

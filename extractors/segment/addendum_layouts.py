@@ -5,7 +5,7 @@ recommendation numbers: a listing paragraph ("3. The Government accepts the
 following recommendations 122.1, ..."), an explanation under a number
 heading ("122.11" then the State's words), an item of the 2008-2010 layout
 ("5., 6. Slovenia accepts these recommendations."), or a table row. Deciding
-positions from entries is :mod:`extractors.segment.upr_addendum`'s job.
+positions from entries is :mod:`rectrack.extractors.segment.upr_addendum`'s job.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.records import Block, BlockKind, Document
-from extractors.segment.addendum_refs import (
+from rectrack.extractors.records import Block, BlockKind, Document
+from rectrack.extractors.segment.addendum_refs import (
     is_reference_heading,
     parse_references,
     split_headings,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.errors import RectrackError
-from extractors.records import Position
+from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.records import Position
 
 WORDING = Path(__file__).resolve().parents[2] / "data" / "wording" / "addendum_positions.tsv"
 _POSITIONS = {"supported": Position.SUPPORTED, "noted": Position.NOTED}

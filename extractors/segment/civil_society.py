@@ -4,7 +4,7 @@ Such reports (dialogue outcomes, shadow reports, NGO statements) have no
 numbered recommendations: they recommend in running prose ("Ratifying the
 Optional Protocol ... could pave the way for ...", "JS1 recommended that
 ..."), in lists, and under "Recommendations" headings. Each paragraph goes
-through the rule-based prose pipeline (:mod:`extractors.nlp.pipeline`) and
+through the rule-based prose pipeline (:mod:`rectrack.extractors.nlp.pipeline`) and
 each sentence that recommends becomes one row:
 
 - a sentence recommends when it holds a cue of
@@ -36,12 +36,12 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-from extractors.nlp.pipeline import prose_pipeline
-from extractors.nlp.speakers import resolve_mention, sentence_speaker
-from extractors.records import Document, DocumentInfo, Problem, Recommendation
-from extractors.segment import Segmented
-from extractors.segment.prose import Paragraph, imperative_verbs, prose_paragraphs
-from extractors.sentences import sentence_starts
+from rectrack.extractors.nlp.pipeline import prose_pipeline
+from rectrack.extractors.nlp.speakers import resolve_mention, sentence_speaker
+from rectrack.extractors.records import Document, DocumentInfo, Problem, Recommendation
+from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.prose import Paragraph, imperative_verbs, prose_paragraphs
+from rectrack.extractors.sentences import sentence_starts
 
 _MAX_CHARS = 100_000            # far above any real paragraph, far below spaCy's limit
 _STATE_MIN_MENTIONS = 3

@@ -3,7 +3,7 @@
 Both report other people's recommendations in prose: "The Committee against
 Torture recommended that Slovenia ...", "UNHCR urged Slovenia to ...", "JS1
 and JS4 recommended ...", "CoE-GRETA considered that Slovenia should ...".
-Every such report is one :class:`~extractors.records.Recommendation`:
+Every such report is one :class:`~rectrack.extractors.records.Recommendation`:
 
 - ``paragraph``: the paragraph number as printed ("14"); ``page`` the page it
   starts on; ``heading`` the innermost section heading ("Women").
@@ -32,16 +32,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
-from extractors.segment import Segmented
-from extractors.segment.compilation_paragraphs import Paragraph, collect_footnotes, collect_paragraphs
-from extractors.segment.compilation_reports import Report, find_reports
-from extractors.segment.compilation_sources import (
+from rectrack.extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
+from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.compilation_paragraphs import Paragraph, collect_footnotes, collect_paragraphs
+from rectrack.extractors.segment.compilation_reports import Report, find_reports
+from rectrack.extractors.segment.compilation_sources import (
     CIVIL_SOCIETY, Mention, Recogniser, Resolver, StakeholderRules, bodies_in_note, stakeholder_names,
     stakeholder_recogniser, un_recogniser,
 )
-from extractors.segment.compilation_subjects import subject_mentions
-from extractors.sentences import Sentence, split_sentences
+from rectrack.extractors.segment.compilation_subjects import subject_mentions
+from rectrack.extractors.sentences import Sentence, split_sentences
 
 
 @dataclass(slots=True)
@@ -98,7 +98,7 @@ def _similar(previous: Recommendation, report: Report, context: _Context, headin
 
 def _mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
     """The gazetteer's mentions in ``sentence`` and, besides them, any other organisation it names
-    as the subject of a reporting verb (:mod:`~extractors.segment.compilation_subjects`)."""
+    as the subject of a reporting verb (:mod:`~rectrack.extractors.segment.compilation_subjects`)."""
     known = recogniser.mentions(sentence)
     others = subject_mentions(sentence, recogniser.default_body, known)
     return sorted([*known, *others], key=lambda mention: mention.start) if others else known

@@ -10,7 +10,7 @@ sentence can still be tied to its sources), and the innermost heading above
 it. It also collects the footnote texts by number.
 
 Footnote markers are recognised by their order, not their look
-(:class:`extractors.footnotes.InOrder`, the code base's one stripper):
+(:class:`rectrack.extractors.footnotes.InOrder`, the code base's one stripper):
 footnotes are numbered 1, 2, 3 ... through the document, so only the number
 expected next (or one a little further, if a marker was lost) is taken out.
 That is what keeps "Convention No. 189", "2016-2021" and "under the age of
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.footnotes import InOrder, strip_marks
-from extractors.records import Block, BlockKind, Document
+from rectrack.extractors.footnotes import InOrder, strip_marks
+from rectrack.extractors.records import Block, BlockKind, Document
 
 # The page-1 masthead that pdfium returns in the middle of the first
 # paragraph ("United Nations A/HRC/WG.6/34/SVN/2", "General Assembly Distr.:

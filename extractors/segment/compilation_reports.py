@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.segment.compilation_sources import Mention
-from extractors.segment.compilation_subjects import REPORTING_VERBS, names_no_one
+from rectrack.extractors.segment.compilation_sources import Mention
+from rectrack.extractors.segment.compilation_subjects import REPORTING_VERBS, names_no_one
 
 _ACTIVE = re.compile(rf"\b(?:{REPORTING_VERBS})\b")
 _NOT_ACTIVE = re.compile(r"\b(?:as|was|were|is|are|be|been|being)\s+(?:\w+\s+)?$")

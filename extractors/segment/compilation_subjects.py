@@ -16,7 +16,7 @@ and looks like an organisation:
   ``data/gazetteers/not_sources.txt`` ("Several NGOs", "These Stakeholders").
 
 Coordinated names ("LEGEBITRA, JS2 and Amnesty International") give one
-:class:`~extractors.segment.compilation_sources.Mention` each; a part that
+:class:`~rectrack.extractors.segment.compilation_sources.Mention` each; a part that
 is not a name on its own stays with the name before it ("Centre for Peace
 and Justice"). A name followed by its acronym in parentheses is known by the
 acronym, as the summaries then call it ("Group of States against Corruption
@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.segment.compilation_sources import GAZETTEERS, Mention, StakeholderRules
-from extractors.states import canonical_state
+from rectrack.extractors.segment.compilation_sources import GAZETTEERS, Mention, StakeholderRules
+from rectrack.extractors.states import canonical_state
 
 NOT_SOURCES = GAZETTEERS / "not_sources.txt"
 

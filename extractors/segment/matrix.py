@@ -2,7 +2,7 @@
 
 A matrix is a table whose header row names its columns ("Recommendation",
 "Recommending state/s", "Position", "Full list of themes", "Assessment/...").
-Columns are found by that wording (:mod:`extractors.segment.matrix_layout`),
+Columns are found by that wording (:mod:`rectrack.extractors.segment.matrix_layout`),
 so the 2013, 2014 and 2019 OHCHR layouts and future ones are read alike.
 Below the header come theme rows ("Theme: A12 Acceptance of international
 norms", "Right or area: 2.1. ...": one cell, no paragraph number), which
@@ -14,7 +14,7 @@ item::
 
 An item that holds several recommendations, each with its own States, gives
 one :class:`Recommendation` per recommendation, all with the item's
-paragraph (as :mod:`extractors.segment.upr_report` does). Positions are
+paragraph (as :mod:`rectrack.extractors.segment.upr_report` does). Positions are
 normalised by the layout file; "Supported/Noted" (supported in part) counts
 as noted and keeps its printed wording in ``response``.
 """
@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.records import (
+from rectrack.extractors.records import (
     VIA_MATRIX, Block, BlockKind, Document, DocumentInfo, GivenLabel, Position, PositionUpdate, Problem,
     Recommendation,
 )
-from extractors.segment import Segmented
-from extractors.segment.matrix_layout import (
+from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.matrix_layout import (
     LABEL_ROLES,
     Layout,
     Role,
@@ -39,8 +39,8 @@ from extractors.segment.matrix_layout import (
     normalise_position,
     section_taxonomy,
 )
-from extractors.segment.upr_items import ItemPart, split_item
-from extractors.states import canonical_state
+from rectrack.extractors.segment.upr_items import ItemPart, split_item
+from rectrack.extractors.states import canonical_state
 
 # The item number as printed at the start of the cell: "186.28." -> "186.28", "121.1".
 _NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+|$)")
@@ -316,7 +316,7 @@ def segment_matrix(document: Document, info: DocumentInfo) -> Segmented:
     comments, assessment) and ``given_labels`` (themes, groups, sdgs as
     printed). ``info`` is not needed: a matrix says everything in its table.
     ``page`` is the row's page in Word's last rendering (see
-    :mod:`extractors.read.docx`). Problems (the row's page, empty
+    :mod:`rectrack.extractors.read.docx`). Problems (the row's page, empty
     ``document``; summaries on the last row's page) report rows that could not be read
     fully; the segmenter never raises for a malformed table.
     """

@@ -17,7 +17,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.records import Position
+from rectrack.extractors.records import Position
 
 LAYOUT_FILE = Path(__file__).resolve().parents[2] / "data" / "matrix_layout.toml"
 SDG_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomies" / "sdgs.tsv"

@@ -18,10 +18,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from extractors.footnotes import Printed, strip_marks
-from extractors.records import BlockKind, Document, Problem, Recommendation
-from extractors.segment import un_wording
-from extractors.sentences import split_sentences
+from rectrack.extractors.footnotes import Printed, strip_marks
+from rectrack.extractors.records import BlockKind, Document, Problem, Recommendation
+from rectrack.extractors.segment import un_wording
+from rectrack.extractors.sentences import split_sentences
 
 _NUMBERED = re.compile(r"(\d{1,3})\.\s+(\S.*)", re.DOTALL)
 _LETTERED = re.compile(r"\(([a-z]{1,4})\)\s+(\S.*)", re.DOTALL)

@@ -1,6 +1,6 @@
 """A prose document's paragraphs, headings and lists, ready for sentence-level reading.
 
-:func:`prose_paragraphs` turns a :class:`~extractors.records.Document`'s
+:func:`prose_paragraphs` turns a :class:`~rectrack.extractors.records.Document`'s
 blocks into :class:`Paragraph` records:
 
 - headings (short blocks with no sentence-final punctuation, not list items)
@@ -11,7 +11,7 @@ blocks into :class:`Paragraph` records:
   and make the paragraph a list item; so does following a paragraph that
   ends with ":" (HTML ``<li>`` and DOCX lists lose their markers);
 - PDF only: footnote reference numbers glued to words ("Statelessness.6",
-  "recommended4") are removed (:class:`extractors.footnotes.Glued`), and a paragraph that a page or column break
+  "recommended4") are removed (:class:`rectrack.extractors.footnotes.Glued`), and a paragraph that a page or column break
   cut in two is joined again (the second part starts in lowercase, or the
   first part is long and ends mid-sentence);
 - footnotes are left out. Paragraphs are numbered 1, 2, ... in reading order.
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.footnotes import Glued, strip_marks
-from extractors.nlp.pipeline import PATTERNS, read_word_list
-from extractors.records import Block, BlockKind, Document
+from rectrack.extractors.footnotes import Glued, strip_marks
+from rectrack.extractors.nlp.pipeline import PATTERNS, read_word_list
+from rectrack.extractors.records import Block, BlockKind, Document
 
 _MARKER = re.compile(r"^\s*(?:[-*•◦▪–—]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\)|[IVX]{1,5}\.|[A-H]\.)\s+")
 _BULLETS = "-*•◦▪–—"

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from extractors.records import Document, DocumentInfo, Problem, Recommendation
-from extractors.segment import Segmented, un_wording
-from extractors.segment.numbered import Paragraph, group_paragraphs, paragraph_rows
+from rectrack.extractors.records import Document, DocumentInfo, Problem, Recommendation
+from rectrack.extractors.segment import Segmented, un_wording
+from rectrack.extractors.segment.numbered import Paragraph, group_paragraphs, paragraph_rows
 
 
 def _in_section(paragraph: Paragraph) -> bool:

@@ -16,9 +16,9 @@ Treaty bodies record no State position, so ``position`` stays empty.
 
 from __future__ import annotations
 
-from extractors.records import Document, DocumentInfo, Problem, Recommendation
-from extractors.segment import Segmented, un_wording
-from extractors.segment.numbered import Paragraph, group_paragraphs, paragraph_rows
+from rectrack.extractors.records import Document, DocumentInfo, Problem, Recommendation
+from rectrack.extractors.segment import Segmented, un_wording
+from rectrack.extractors.segment.numbered import Paragraph, group_paragraphs, paragraph_rows
 
 
 def _follow_up_references(paragraphs: list[Paragraph]) -> tuple[str, dict[str, tuple[str, ...]]]:

@@ -3,11 +3,11 @@
 An addendum gives no recommendations of its own: it says, for the
 recommendations its report left pending, which the State supports and which
 it notes, often with its reasons. The result is one
-:class:`~extractors.records.PositionUpdate` per recommendation number, for
+:class:`~rectrack.extractors.records.PositionUpdate` per recommendation number, for
 the report whose symbol is the addendum's without ``/Add.n``; matching them
-to the report's rows is :mod:`extractors.responses`' job, at merge time.
+to the report's rows is :mod:`rectrack.extractors.responses`' job, at merge time.
 
-Three layouts are read (:mod:`extractors.segment.addendum_layouts`):
+Three layouts are read (:mod:`rectrack.extractors.segment.addendum_layouts`):
 
 - *clustered* (2012+): numbered paragraphs listing numbers with a position
   ("3. The Government accepts the following recommendations 122.1,
@@ -33,10 +33,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from extractors.records import Document, DocumentInfo, Position, PositionUpdate, Problem
-from extractors.segment import Segmented
-from extractors.segment.addendum_layouts import Entry, document_entries
-from extractors.segment.addendum_wording import Wording, stated_position
+from rectrack.extractors.records import Document, DocumentInfo, Position, PositionUpdate, Problem
+from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.addendum_layouts import Entry, document_entries
+from rectrack.extractors.segment.addendum_wording import Wording, stated_position
 
 PARTIAL_MARK = "[partially supported]"
 _ADDENDUM_SUFFIX = re.compile(r"/Add\.\s*\d+$", re.IGNORECASE)

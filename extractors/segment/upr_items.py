@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.nlp.pipeline import PATTERNS, read_word_list
-from extractors.states import parse_state_list
+from rectrack.extractors.nlp.pipeline import PATTERNS, read_word_list
+from rectrack.extractors.states import parse_state_list
 
 # A parenthesis with at most one nested level: "(Iran (Islamic Republic of))".
 _PAREN = re.compile(r"\(((?:[^()]|\([^()]*\))*)\)")

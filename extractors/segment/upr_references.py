@@ -12,9 +12,9 @@ of the interactive dialogue, made by the State the paragraph reports::
 
 :func:`parse_references` reads the paragraph numbers and letters of a
 lead-in; :func:`resolve_references` turns each into a
-:class:`~extractors.records.Recommendation` (paragraph ``23 (b)``, the page
+:class:`~rectrack.extractors.records.Recommendation` (paragraph ``23 (b)``, the page
 of paragraph 23, the recommending State the paragraph reports) or, when the
-paragraph or the letter cannot be found, a :class:`~extractors.records.Problem`.
+paragraph or the letter cannot be found, a :class:`~rectrack.extractors.records.Problem`.
 A reference without letters ("paragraphs 45, 55") stands for every
 recommending sentence of that paragraph.
 """
@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.records import BlockKind, Document, Position, Problem, Recommendation
-from extractors.segment.compilation_reports import normalise
-from extractors.sentences import sentence_starts
-from extractors.states import find_states
+from rectrack.extractors.records import BlockKind, Document, Position, Problem, Recommendation
+from rectrack.extractors.segment.compilation_reports import normalise
+from rectrack.extractors.sentences import sentence_starts
+from rectrack.extractors.states import find_states
 
 # "recommendations contained in paragraphs", "reflected in paragraph", "noted in the report in paragraphs"
 _INTRODUCES = re.compile(r"\bparagraphs?\s+(?=\d)", re.IGNORECASE)

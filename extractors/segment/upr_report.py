@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractors.records import Document, DocumentInfo, Position, Problem, Recommendation
-from extractors.segment import Segmented
-from extractors.segment.upr_items import split_item
-from extractors.segment.upr_references import dialogue_paragraphs, parse_references, resolve_references
-from extractors.text import join_lines, word_vocabulary
+from rectrack.extractors.records import Document, DocumentInfo, Position, Problem, Recommendation
+from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.upr_items import split_item
+from rectrack.extractors.segment.upr_references import dialogue_paragraphs, parse_references, resolve_references
+from rectrack.extractors.text import join_lines, word_vocabulary
 
 _SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?conclusions\s+and(?:/or)?\s+recommendations\b(?!.*\.{4})",
                       re.IGNORECASE)

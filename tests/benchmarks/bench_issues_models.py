@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from extractors.classify import tfidf  # noqa: E402
-from extractors.classify import train_issues as ti  # noqa: E402
-from extractors.classify.upr_info import Split, issue_labels, load_upr_info, split_by_session  # noqa: E402
+from rectrack.extractors.classify import tfidf  # noqa: E402
+from rectrack.extractors.classify import train_issues as ti  # noqa: E402
+from rectrack.extractors.classify.upr_info import Split, issue_labels, load_upr_info, split_by_session  # noqa: E402
 
 
 def _splits() -> dict[str, Split]:

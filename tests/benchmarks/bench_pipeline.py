@@ -84,7 +84,7 @@ PREFECT_ENV = {
 # start-up; with N tasks, the difference is Prefect's own per-task cost.
 TRIVIAL_FLOW = """
 import sys
-import flows.settings  # rectrack's Prefect settings, as in a real run
+import rectrack.flows.settings  # rectrack's Prefect settings, as in a real run
 from prefect import flow, task
 from prefect.cache_policies import TASK_SOURCE, CacheKeyFnPolicy
 from prefect.futures import as_completed
@@ -280,12 +280,12 @@ def _worker_stages(files: list[str], root: str, out_dir: str, code: str) -> dict
 
     sys.path.insert(0, code)
     start = time.perf_counter()
-    from extractors.detect import detect_document
-    from extractors.pipeline import file_sha256, relative_name
-    from extractors.read import read_document
-    from extractors.records import DocumentResult, Status
-    from extractors.segment import segment_document
-    from extractors.tables import update_outputs
+    from rectrack.extractors.detect import detect_document
+    from rectrack.extractors.pipeline import file_sha256, relative_name
+    from rectrack.extractors.read import read_document
+    from rectrack.extractors.records import DocumentResult, Status
+    from rectrack.extractors.segment import segment_document
+    from rectrack.extractors.tables import update_outputs
     timing = {"import": time.perf_counter() - start, "hash": 0.0, "read": 0.0, "detect": 0.0,
               "segment": 0.0, "pickle": 0.0, "write_outputs": 0.0}
     results, pages, failed, recommendations, pickled_bytes = [], 0, 0, 0, 0
@@ -525,7 +525,7 @@ def output_summary(out_dir: Path) -> dict:
 def rectrack_command(rectrack: str | None, corpus: Path, out_dir: Path) -> list[str]:
     if rectrack:
         return [rectrack, "run", str(corpus), "--out", str(out_dir)]
-    return [str(VENV_BIN / "python"), "-c", "import sys; from flows.cli import main; sys.exit(main())",
+    return [str(VENV_BIN / "python"), "-c", "import sys; from rectrack.flows.cli import main; sys.exit(main())",
             "run", str(corpus), "--out", str(out_dir)]
 
 
@@ -616,7 +616,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plumber-pages", type=int, default=40,
                         help="pages measured with pdfplumber (it is ~100x slower)")
     parser.add_argument("--rectrack", default=None,
-                        help="the rectrack command (default .venv/bin/rectrack, else flows.cli:main)")
+                        help="the rectrack command (default .venv/bin/rectrack, else rectrack.flows.cli:main)")
     parser.add_argument("--python", default=str(VENV_BIN / "python"),
                         help="interpreter for the workers and the trivial flow")
     parser.add_argument("--timeout", type=float, default=3600, help="per subprocess, seconds")
@@ -647,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     rectrack = args.rectrack or (str(VENV_BIN / "rectrack") if (VENV_BIN / "rectrack").exists() else None)
     notes: list[str] = []
     if rectrack is None:
-        notes.append(".venv/bin/rectrack missing: ran flows.cli:main through the venv's python "
+        notes.append(".venv/bin/rectrack missing: ran rectrack.flows.cli:main through the venv's python "
                      "(`.venv/bin/pip install -e .` installs the command)")
 
     if args.quiet_wait > 0:

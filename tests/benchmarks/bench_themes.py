@@ -18,12 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from extractors.classify.keywords import UhriRules
-from extractors.classify.taxonomies import load_taxonomies
-from extractors.classify.train_themes import (
+from rectrack.extractors.classify.keywords import UhriRules
+from rectrack.extractors.classify.taxonomies import load_taxonomies
+from rectrack.extractors.classify.train_themes import (
     TAXONOMIES, build_pipeline, distant_rows, f1_scores, fit, load_matrix_rows, shown, tune_threshold,
 )
-from extractors.classify.upr_info import text_key
+from rectrack.extractors.classify.upr_info import text_key
 
 RESULTS = Path(__file__).parent / "results" / "themes.json"
 VARIANTS = {"keywords": None, "model": (0.0, 0.0), "model+rules": (0.5, 1.0)}

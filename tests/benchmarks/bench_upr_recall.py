@@ -58,12 +58,12 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz  # noqa: E402
 from rapidfuzz.process import cdist  # noqa: E402
 
-from extractors.classify.upr_info import ORIGINAL_FILES, read_original  # noqa: E402
-from extractors.detect import detect_document  # noqa: E402
-from extractors.read import read_document  # noqa: E402
-from extractors.records import DocumentType  # noqa: E402
-from extractors.segment import segment_document  # noqa: E402
-from extractors.states import canonical_state  # noqa: E402
+from rectrack.extractors.classify.upr_info import ORIGINAL_FILES, read_original  # noqa: E402
+from rectrack.extractors.detect import detect_document  # noqa: E402
+from rectrack.extractors.read import read_document  # noqa: E402
+from rectrack.extractors.records import DocumentType  # noqa: E402
+from rectrack.extractors.segment import segment_document  # noqa: E402
+from rectrack.extractors.states import canonical_state  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 GOLD = SHARED / "upr-info"
