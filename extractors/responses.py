@@ -152,8 +152,8 @@ def apply_responses(tracker: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.
     under one paragraph, 111) and whose report position is ``pending``: it
     sets ``position``, ``response`` and ``position_source``. Two addenda
     disagreeing on a row: the first in ``responses`` order (by file name)
-    wins; positions copied from a matrix come after every addendum. Returns a new frame, rows in the same order; one problem per
-    addendum and report for the numbers that match no pending row, one per
+    wins; positions copied from a matrix come after every addendum. Returns a new frame, rows in the
+    same order; one problem per addendum and report for the numbers that match no pending row, one per
     disagreement.
     """
     frame = _reset(tracker, set(responses["report_symbol"]))

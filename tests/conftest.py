@@ -29,6 +29,16 @@ BAD_INPUTS = ROOT / "tests" / "fixtures" / "bad-inputs"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "serve: starts a real prefect server and `rectrack serve` (about a minute)")
+    config.addinivalue_line(
+        "markers", "slow: runs Prefect (a real temporary server), a subprocess run or a wheel build; "
+                   "skip them locally with `-m 'not slow'` (CI runs everything)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that starts Prefect's harness or a real server is ``slow`` without saying so itself."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()) or item.get_closest_marker("serve"):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -84,7 +84,7 @@ def test_assemble_sources_components_into_one_pipeline(tmp_path: Path) -> None:
     """train_all's assembly step on two trained pipelines: same predictions, one pipeline."""
     nlp = train_tiny_pipeline()
     nlp.remove_pipe("priority_areas")
-    issues, action = tmp_path / "issues", tmp_path / "action"
+    issues = tmp_path / "issues"
     nlp.to_disk(issues)
     json.dump({f"issues::{TORTURE}": 0.3}, (issues / "thresholds.json").open("w"))
     entries = assemble([issues], tmp_path / "one", with_priority=False)

@@ -52,7 +52,8 @@ def load_verbs(path: Path = TAXONOMY_PATH) -> tuple[dict[tuple[str, ...], int], 
     return verbs, int(data.get("default_category", 4))
 
 
-def learn_table(items: Iterable[tuple[str, int]], *, max_words: int = 3, min_count: int = 3) -> dict[str, dict[int, int]]:
+def learn_table(items: Iterable[tuple[str, int]], *, max_words: int = 3,
+                min_count: int = 3) -> dict[str, dict[int, int]]:
     """Category counts per first 1..``max_words`` words (joined by spaces), kept if seen ``min_count`` times."""
     counts: dict[str, Counter] = {}
     for text, category in items:
@@ -126,7 +127,8 @@ class ActionRule:
         path.mkdir(parents=True, exist_ok=True)
         data = {"max_words": self.max_words, "default": self.default,
                 "verbs": {" ".join(k): v for k, v in self.verbs.items()},
-                "table": {prefix: {str(c): n for c, n in counts.items()} for prefix, counts in sorted(self.table.items())}}
+                "table": {prefix: {str(c): n for c, n in counts.items()}
+                          for prefix, counts in sorted(self.table.items())}}
         (path / _TABLE_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 
     def from_disk(self, path: Path, exclude=()) -> ActionRule:

@@ -265,7 +265,8 @@ def load_priority_areas(path: Path = PRIORITY_AREAS, taxonomies: Taxonomies | No
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as error:
-        raise TaxonomyError(path, f"not valid TOML ({error})", "fix the line named; strings need double quotes")
+        raise TaxonomyError(path, f"not valid TOML ({error})",
+                            "fix the line named; strings need double quotes") from error
     taxonomies = taxonomies or load_taxonomies(path.parent if (path.parent / "uhri_themes.tsv").is_file()
                                                else TAXONOMY_DIR)
     areas, seen = [], set()

@@ -163,8 +163,10 @@ def shown(cats: dict[str, float], taxonomy: str, threshold: float) -> set[str]:
 
 def tune_threshold(cats: Sequence[dict[str, float]], gold: Sequence[frozenset[str]], taxonomy: str) -> float:
     """The threshold of the grid that gives the best micro-F1 (ties: the higher one)."""
-    best = max(_THRESHOLD_GRID, key=lambda th: (f1_scores(gold, [shown(c, taxonomy, th) for c in cats])["micro_f1"], th))
-    return best
+    def micro_f1(threshold: float) -> tuple[float, float]:
+        return f1_scores(gold, [shown(c, taxonomy, threshold) for c in cats])["micro_f1"], threshold
+
+    return max(_THRESHOLD_GRID, key=micro_f1)
 
 
 def train_themes(out_dir: Path, *, seed: int = 0, matrix_dir: Path = MATRIX_DIR, upr_csv: Path = TRAINING_CSV,

@@ -11,7 +11,8 @@ blocks into :class:`Paragraph` records:
   and make the paragraph a list item; so does following a paragraph that
   ends with ":" (HTML ``<li>`` and DOCX lists lose their markers);
 - PDF only: footnote reference numbers glued to words ("Statelessness.6",
-  "recommended4") are removed (:class:`rectrack.extractors.footnotes.Glued`), and a paragraph that a page or column break
+  "recommended4") are removed (:class:`rectrack.extractors.footnotes.Glued`), and a paragraph that a
+  page or column break
   cut in two is joined again (the second part starts in lowercase, or the
   first part is long and ends mid-sentence);
 - footnotes are left out. Paragraphs are numbered 1, 2, ... in reading order.
@@ -120,7 +121,8 @@ def _continues(previous: _Piece, piece: _Piece) -> bool:
         return piece.heading and piece.text[0].islower()
     if piece.text[0].islower():
         return True
-    return not piece.heading and len(previous.text.split()) > _JOIN_MIN_WORDS and not _TERMINAL.search(previous.text.rstrip(_QUOTE_CHARS))
+    return (not piece.heading and len(previous.text.split()) > _JOIN_MIN_WORDS
+            and not _TERMINAL.search(previous.text.rstrip(_QUOTE_CHARS)))
 
 
 def _in_list(previous: _Piece, text: str) -> bool:

@@ -772,7 +772,7 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append(f"a rectrack run failed (exit {run['returncode']}): "
                              f"{Path(run['log']).read_text(errors='replace')[-600:]}")
                 status = 1
-        for label, key, runs, startup in (("cold", "c_rectrack_cold", cold_runs, startup_cold),
+        for _label, key, runs, startup in (("cold", "c_rectrack_cold", cold_runs, startup_cold),
                                           ("warm", "d_rectrack_warm", warm_runs, startup_warm)):
             wall = _median([r["wall_s"] for r in runs])
             # A run no slower than the trivial flow has nothing left once start-up is taken off.
