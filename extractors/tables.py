@@ -17,7 +17,8 @@ import dataclasses
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from rectrack.extractors.classify.apply import (
 )
 from rectrack.extractors.errors import OutputError, RectrackError
 from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
+from rectrack.extractors.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
 from rectrack.extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
@@ -37,8 +39,8 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "country", "year", "pages", "recommendations", "detected_as", "problem", "missing",
 )
 PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "action")
-# The fingerprint of the classifier that labelled the tables (absent: none did).
-CLASSIFIER_FILE = ".classifier"
+# Written by rectrack versions before 0.2 (the classifier's fingerprint); the manifest holds it now.
+_OLD_CLASSIFIER_FILE = ".classifier"
 MISSING_FILE = "source document not in the last run"
 READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
 
@@ -227,14 +229,18 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                  problems: pd.DataFrame, labels: pd.DataFrame,
-                 responses: pd.DataFrame | None = None) -> None:
-    """Write the output tables into ``out_dir`` (created if needed), tracker last.
+                 responses: pd.DataFrame | None = None, classifier: str = "") -> None:
+    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker last, then the manifest.
 
-    ``responses.csv`` is written only when ``responses`` is given.
+    ``responses.csv`` is written only when ``responses`` is given;
+    ``classifier`` (the fingerprint of the model that labelled them) goes into
+    the manifest (:mod:`rectrack.extractors.manifest`), which is removed before
+    the first table is replaced and written after the last.
 
     Raises :class:`OutputError` when the folder cannot be created or a file
     cannot be written; files already replaced stay replaced, the others keep
-    their previous content.
+    their previous content, and with no manifest the next run writes the whole
+    set again.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -243,13 +249,28 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                           "choose another folder with --out") from error
     tables = (("documents.csv", documents), ("problems.csv", problems), ("labels.csv", labels),
               *((("responses.csv", responses),) if responses is not None else ()), ("tracker.csv", tracker))
+    with _writing(out_dir / MANIFEST_FILE):
+        remove_manifest(out_dir)
+        for pattern in (".*.csv.*.tmp", f"{MANIFEST_FILE}.*.tmp"):    # left by a run killed while writing
+            for stale in out_dir.glob(pattern):
+                stale.unlink(missing_ok=True)
     for name, frame in tables:
-        try:
+        with _writing(out_dir / name):
             write_csv_atomic(frame, out_dir / name)
-        except OSError as error:
-            raise OutputError(out_dir / name, f"cannot be written ({error.strerror})",
-                              "check the folder is writable and the disk not full, "
-                              "or choose another folder with --out") from error
+    with _writing(out_dir / MANIFEST_FILE):
+        write_manifest(out_dir, [name for name, _ in tables], classifier)
+        (out_dir / _OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing ``path`` into an :class:`OutputError` naming it."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(path, f"cannot be written ({error.strerror})",
+                          "check the folder is writable and the disk not full, "
+                          "or choose another folder with --out") from error
 
 
 def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
@@ -273,7 +294,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     ``labels.csv``; None leaves the model's part empty (matrix and analyst
     labels still apply). ``run_problems`` are added to ``problems.csv``
     (e.g. no classifier); ``classifier`` is the fingerprint of the model
-    that made ``predictions``, kept in ``.classifier`` for
+    that made ``predictions``, kept in the manifest for
     :func:`unchanged_summary`. Raises :class:`~rectrack.extractors.errors.InvalidTracker`
     if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
     previous ``responses.csv`` is (nothing is written then) or the folder
@@ -296,8 +317,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
                                     read_table(out_dir / "labels.csv", LABEL_COLUMNS))
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
-    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None)
-    _record_classifier(out_dir, classifier)
+    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier)
     by_status = Counter(r.status.value for r in results)
     return RunSummary(
         out_dir=str(out_dir),
@@ -309,33 +329,19 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     )
 
 
-def _record_classifier(out_dir: Path, fingerprint: str) -> None:
-    path = out_dir / CLASSIFIER_FILE
-    if fingerprint:
-        path.write_text(fingerprint + "\n", encoding="utf-8")
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _recorded_classifier(out_dir: Path) -> str:
-    path = out_dir / CLASSIFIER_FILE
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-
-
 def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = "") -> RunSummary | None:
     """The summary of the last run if ``files`` (document -> sha256) are exactly its inputs.
 
     When every input file is the one the last run read (same name, same
     content), the classifier is the same (fingerprint ``classifier``), no
-    analyst review or edit of a linked row waits to be applied and every table is still there,
+    analyst review or edit of a linked row waits to be applied and the tables
+    are the complete set the last run wrote (its manifest matches them),
     writing again would give the same bytes: the caller can skip the merge.
-    Returns None when anything differs, a table is missing, or a table
-    cannot be read.
+    Returns None when anything differs, a table is missing or changed, the
+    last run was killed before its manifest, or a table cannot be read.
     """
-    if _recorded_classifier(out_dir) != classifier:
-        return None
     paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
-    if not all(path.exists() for path in paths.values()):
+    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]):
         return None
     try:
         documents = read_table(paths["documents"], DOCUMENT_COLUMNS)
