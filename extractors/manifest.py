@@ -15,23 +15,16 @@ never leaves a short tracker for good.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from rectrack.extractors.pipeline import file_sha256
+
 MANIFEST_FILE = ".rectrack-manifest.json"
 _VERSION = 1
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def remove_manifest(out_dir: Path) -> None:
@@ -42,7 +35,7 @@ def remove_manifest(out_dir: Path) -> None:
 def write_manifest(out_dir: Path, tables: Iterable[str], classifier: str) -> None:
     """Record ``tables`` (file names in ``out_dir``) as one complete set made with ``classifier``."""
     record = {"version": _VERSION, "classifier": classifier,
-              "tables": {name: _sha256(out_dir / name) for name in sorted(tables)}}
+              "tables": {name: file_sha256(out_dir / name) for name in sorted(tables)}}
     fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f"{MANIFEST_FILE}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -70,7 +63,7 @@ def manifest_matches(out_dir: Path, classifier: str, required: Iterable[str]) ->
             return False
         if not set(required) <= set(tables):
             return False
-        return all((out_dir / name).is_file() and _sha256(out_dir / name) == digest
+        return all((out_dir / name).is_file() and file_sha256(out_dir / name) == digest
                    for name, digest in tables.items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
