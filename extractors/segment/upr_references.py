@@ -189,6 +189,33 @@ def _recommending(text: str) -> list[tuple[str, int]]:
     return found
 
 
+# "56, last sentence": the clauses of a paragraph of questions are separated by semicolons too.
+_CLAUSE = re.compile(r"[^.;!?]+(?:[.;!?]|$)")
+
+
+def _referred_parts(reference: Reference, paragraph: _DialogueParagraph | None
+                    ) -> tuple[list[tuple[str, str, int]], list[str]]:
+    """(label, text, offset) of what ``reference`` points at in ``paragraph``; the labels not found."""
+    if paragraph is None:
+        return [], [reference.number]
+    if reference.sentence:
+        pieces = [m for m in _CLAUSE.finditer(paragraph.text) if m.group().strip()]
+        piece = pieces[0] if reference.sentence == "first" else pieces[-1]
+        return [(f"{reference.number} ({reference.sentence} sentence)", piece.group(), piece.start())], []
+    clauses = _recommending(paragraph.text)
+    if not reference.letters:
+        parts = [(reference.number, text, offset) for text, offset in clauses]
+        return parts, [] if parts else [reference.number]
+    parts, missing = [], []
+    for letter in reference.letters:
+        label = f"{reference.number} ({letter})"
+        if found := _lettered(paragraph.text, letter) or _nth(clauses, letter):
+            parts.append((label, *found))
+        else:
+            missing.append(label)
+    return parts, missing
+
+
 def resolve_references(references: list[Reference], paragraphs: dict[str, _DialogueParagraph], *,
                        position: Position, country: str, page: int) -> tuple[list[Recommendation], list[Problem]]:
     """The recommendations ``references`` point at, each with ``position``; problems for those not found.
@@ -199,25 +226,7 @@ def resolve_references(references: list[Reference], paragraphs: dict[str, _Dialo
     problems: list[Problem] = []
     for reference in references:
         paragraph = paragraphs.get(reference.number)
-        parts: list[tuple[str, str, int]] = []   # (label, text, offset)
-        missing: list[str] = []
-        if paragraph is None:
-            missing.append(reference.number)
-        elif reference.sentence:
-            pieces = [m for m in re.finditer(r"[^.;!?]+(?:[.;!?]|$)", paragraph.text) if m.group().strip()]
-            piece = pieces[0] if reference.sentence == "first" else pieces[-1]
-            parts.append((f"{reference.number} ({reference.sentence} sentence)", piece.group(), piece.start()))
-        elif reference.letters:
-            clauses = _recommending(paragraph.text)
-            for letter in reference.letters:
-                if found := _lettered(paragraph.text, letter) or _nth(clauses, letter):
-                    parts.append((f"{reference.number} ({letter})", *found))
-                else:
-                    missing.append(f"{reference.number} ({letter})")
-        else:
-            parts = [(reference.number, text, offset) for text, offset in _recommending(paragraph.text)]
-            if not parts:
-                missing.append(reference.number)
+        parts, missing = _referred_parts(reference, paragraph)
         for label, text, offset in parts:
             if cleaned := _clean(text, country):
                 speaker = _speaker(paragraph.text, offset, country)
