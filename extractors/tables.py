@@ -26,11 +26,15 @@ import pandas as pd
 from rectrack.extractors.classify.apply import (
     LABEL_COLUMNS, Predictions, given_labels_by_id, label_tracker, reviews_pending,
 )
+from rectrack.extractors.csv_files import escape_frame
 from rectrack.extractors.errors import OutputError, RectrackError
 from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
-from rectrack.extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
+from rectrack.extractors.tracker import (
+    build_tracker, conversion_problems, merge_tracker, migrate_rec_ids, natural_key, read_csv_strings, read_tracker,
+    read_tracker_form,
+)
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -159,7 +163,8 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     """A previous output table as strings (absent columns added empty), or None if no file."""
     if not path.exists():
         return None
-    frame = read_csv_strings(path, OutputError, "move it away (rectrack writes a new one) or restore it")
+    frame = read_csv_strings(path, OutputError, "restore it from a backup, or move it away: rectrack then "
+                                                "writes a new one (this table holds no analyst edits)")
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""
@@ -204,9 +209,12 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 
     Carriage returns inside cells become ``\\n`` (the line terminator is
     ``\\n``, so a bare ``\\r`` would not be quoted and would split the row).
+    Cells and column names a spreadsheet would run as formulas get a leading
+    ``'`` (:func:`rectrack.extractors.csv_files.escape_frame`); rectrack's
+    readers remove it again.
     On any failure the temporary file is removed and ``path`` is unchanged.
     """
-    clean = _without_carriage_returns(frame)
+    clean = escape_frame(_without_carriage_returns(frame))
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
@@ -281,8 +289,11 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     """
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"
-    previous = read_tracker(tracker_path) if tracker_path.exists() else None
+    previous, form = read_tracker_form(tracker_path) if tracker_path.exists() else (None, None)
     read_ok = [r for r in results if r.status in READ_STATUSES]
+    if previous is not None:
+        previous = migrate_rec_ids(previous, read_ok)
+        run_problems = [*conversion_problems(tracker_path, form, previous), *run_problems]
     processed = {r.document for r in read_ok}
     tracker = merge_tracker(previous, build_tracker(read_ok), processed)
     responses = responses_table(read_ok, _previous_responses(out_dir), processed)

@@ -19,7 +19,7 @@ from rectrack.extractors.tables import (
     update_outputs, with_document_name, write_csv_atomic,
 )
 from rectrack.extractors.tracker import (
-    COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, merge_tracker, normalise_text,
+    COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, document_key, merge_tracker, normalise_text,
     read_tracker, rec_id,
 )
 
@@ -64,9 +64,9 @@ def test_normalise_text_ignores_case_and_spacing(text: str, space: str) -> None:
 
 
 @given(st.text(min_size=1), st.text(min_size=1))
-def test_rec_id_is_16_hex_and_stable_under_normalisation(paragraph: str, text: str) -> None:
+def test_rec_id_is_r_and_16_hex_and_stable_under_normalisation(paragraph: str, text: str) -> None:
     ident = rec_id(SHA_A, paragraph, text)
-    assert len(ident) == 16 and int(ident, 16) >= 0
+    assert len(ident) == 17 and ident[0] == "r" and int(ident[1:], 16) >= 0
     assert rec_id(SHA_A, paragraph, f"  {text}\n") == ident
     assert rec_id(SHA_A, paragraph, normalise_text(text).upper()) == ident \
         or normalise_text(text.upper()) != normalise_text(text)  # e.g. Turkish dotless i
@@ -81,7 +81,7 @@ def test_rec_id_does_not_depend_on_file_name() -> None:
 def test_identical_recommendations_in_one_document_get_distinct_ids() -> None:
     doc = result("a.pdf", SHA_A, rec("5", "Same text"), rec("5", "same  TEXT"))
     ids = list(build_tracker([doc])["rec_id"])
-    assert ids[0] == rec_id(SHA_A, "5", "Same text") and len(set(ids)) == 2
+    assert ids[0] == rec_id(document_key(SHA_A, "A/HRC/43/15"), "5", "Same text") and len(set(ids)) == 2
 
 
 # --- building and merging ------------------------------------------------------
