@@ -131,26 +131,26 @@ def decode_csv(path: Path, raw: bytes, error: type[RectrackError], action: str) 
     Raises ``error`` naming ``path`` when the bytes are neither UTF-8/UTF-16
     nor plain Windows-1252, with ``action`` as what to do.
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        encodings = ["utf-8-sig"]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "cp1252"]
-    for encoding in encodings:
+    if raw.startswith(codecs.BOM_UTF8) or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-16"
         try:
-            text = raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError as caught:
-            failure = caught
-            continue
-        if encoding == "cp1252" and _UTF8_SEQUENCE.search(raw):
-            where = _line_of(raw, failure.start)
-            raise error(path, f"mixes two encodings: UTF-8 text, and at line {where} a byte that is not "
-                              "UTF-8", action)
-        return text, encoding
-    where = _line_of(raw, failure.start)
-    raise error(path, f"is neither UTF-8 nor Windows-1252 (byte {raw[failure.start]:#04x} "
-                      f"at line {where})", action)
+            name = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
+            raise error(path, f"starts with a {name} byte-order mark but byte {raw[caught.start]:#04x} "
+                              f"at line {_line_of(raw, caught.start)} is not {name}", action) from caught
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as caught:
+        not_utf8 = caught.start
+    if _UTF8_SEQUENCE.search(raw):
+        raise error(path, f"mixes two encodings: UTF-8 text, and at line {_line_of(raw, not_utf8)} a byte "
+                          f"({raw[not_utf8]:#04x}) that is not UTF-8", action)
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as caught:
+        raise error(path, f"is neither UTF-8 nor Windows-1252 (byte {raw[caught.start]:#04x} "
+                          f"at line {_line_of(raw, caught.start)})", action) from caught
 
 
 def _line_of(raw: bytes, offset: int) -> int:
