@@ -32,8 +32,8 @@ from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
 from rectrack.extractors.tracker import (
-    build_tracker, conversion_problems, merge_tracker, migrate_rec_ids, natural_key, read_csv_strings, read_tracker,
-    read_tracker_form,
+    build_tracker, conversion_problems, document_key, merge_tracker, migrate_rec_ids, natural_key, read_csv_strings,
+    read_tracker, read_tracker_form,
 )
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
@@ -90,21 +90,28 @@ def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
 
 
 def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
-    """Copies of one file (same sha256) reduced to the first by name.
+    """Copies of one document reduced to the first by name.
 
-    The other copies become ``skipped`` results without recommendations and
-    with a problem naming the copy that was kept, so IDs never repeat.
-    Returns the results sorted by document name.
+    Copies are files with the same sha256, or read documents with the same UN
+    symbol (two downloads of one report whose bytes differ: their rec_ids are
+    the same, :func:`~rectrack.extractors.tracker.document_key`). The other
+    copies become ``skipped`` results without recommendations and with a
+    problem naming the copy that was kept, so IDs never repeat. Returns the
+    results sorted by document name.
     """
     kept: dict[str, str] = {}
     out = []
     for result in sorted(results, key=lambda r: natural_key(r.document)):
+        symbol = result.info.symbol if result.info and result.status in READ_STATUSES else ""
         first = kept.setdefault(result.sha256, result.document)
+        if symbol and first == result.document:
+            first = kept.setdefault(document_key(result.sha256, symbol), result.document)
         if first == result.document:
             out.append(result)
             continue
+        same = "same content" if kept.get(result.sha256) != result.document else f"same UN document ({symbol})"
         problem = Problem(document=result.document, kind="duplicate",
-                          reason=f"same content as {first}",
+                          reason=f"{same} as {first}",
                           action=f"nothing to do: its recommendations are listed under {first}; "
                                  "delete one of the copies to silence this")
         out.append(dataclasses.replace(result, status=Status.SKIPPED, recommendations=(),
