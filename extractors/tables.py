@@ -92,9 +92,11 @@ def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
 def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
     """Copies of one document reduced to the first by name.
 
-    Copies are files with the same sha256, or read documents with the same UN
-    symbol (two downloads of one report whose bytes differ: their rec_ids are
-    the same, :func:`~rectrack.extractors.tracker.document_key`). The other
+    Copies are files with the same sha256, or documents with recommendations
+    and the same UN symbol (two downloads of one report whose bytes differ:
+    their rec_ids are the same, :func:`~rectrack.extractors.tracker.document_key`;
+    addenda, which hold positions only, are compared by
+    :mod:`rectrack.extractors.responses` instead). The other
     copies become ``skipped`` results without recommendations and with a
     problem naming the copy that was kept, so IDs never repeat. Returns the
     results sorted by document name.
@@ -102,7 +104,7 @@ def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[Document
     kept: dict[str, str] = {}
     out = []
     for result in sorted(results, key=lambda r: natural_key(r.document)):
-        symbol = result.info.symbol if result.info and result.status in READ_STATUSES else ""
+        symbol = result.info.symbol if result.info and result.recommendations else ""
         first = kept.setdefault(result.sha256, result.document)
         if symbol and first == result.document:
             first = kept.setdefault(document_key(result.sha256, symbol), result.document)

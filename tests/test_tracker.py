@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -34,8 +35,8 @@ def rec(paragraph: str, text: str, page: int = 1, **kwargs) -> Recommendation:
 
 
 def result(document: str, sha: str, *recs: Recommendation,
-           status: Status = Status.OK) -> DocumentResult:
-    return DocumentResult(document=document, sha256=sha, status=status, info=INFO, pages=3,
+           status: Status = Status.OK, info: DocumentInfo = INFO) -> DocumentResult:
+    return DocumentResult(document=document, sha256=sha, status=status, info=info, pages=3,
                           recommendations=recs)
 
 
@@ -50,7 +51,9 @@ DOC_A = result("a.pdf", SHA_A,
                    position=Position.SUPPORTED),
                rec("118.9", "Adopt a law, on equality", page=2),
                rec("118.2", "Strengthen the NHRI", page=1))
-DOC_B = result("sub/b.pdf", SHA_B, rec("42 (b)", "Combat trafficking", page=5))
+# Another document, without a symbol (its rec_ids are keyed by content): one symbol is one document.
+DOC_B = result("sub/b.pdf", SHA_B, rec("42 (b)", "Combat trafficking", page=5),
+               info=dataclasses.replace(INFO, symbol=""))
 
 
 # --- IDs -------------------------------------------------------------------
