@@ -129,7 +129,7 @@ def legacy_ids(result: DocumentResult) -> list[str]:
 def migrate_rec_ids(previous: pd.DataFrame, results: Sequence[DocumentResult]) -> pd.DataFrame:
     """``previous`` with rec_ids of the old scheme replaced by this run's IDs of the same recommendations.
 
-    A tracker written before 0.3 keys rows by 16 hex chars over the content
+    A tracker written by rectrack 0.2 keys rows by 16 hex chars over the content
     hash; a row whose ID is exactly the old ID of a recommendation in
     ``results`` takes its new ID, so every edit stays attached. Rows of
     documents not in ``results`` keep their old ID until their document is

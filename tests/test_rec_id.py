@@ -52,7 +52,7 @@ PINNED = {
         "r52c12a1dfe7f4058",
     (DUSHANBE, "13", (), "One of the most important steps is preventing torture."): "rbf7117ae3bdc0bda",
 }
-# The same recommendations' IDs before 0.3 (16 hex over the content hash): what old trackers hold.
+# The same recommendations' IDs in rectrack 0.2 (16 hex over the content hash): what old trackers hold.
 LEGACY = {"racb6e9b2632a8318": "719aad4e145e6c45", "r538c07cf4f6aa61a": "f2bd8426b3212a71",
           "r45ea0a3bd2710f9d": "1f33454f1b63570b", "rb2aaafdec1904ad9": "af24ffc52765c980",
           "r52c12a1dfe7f4058": "b7a8a52a5187c53c", "rbf7117ae3bdc0bda": "bf7117ae3bdc0bda"}

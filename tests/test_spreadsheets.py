@@ -257,3 +257,14 @@ def test_pandas_users_undo_the_escape_with_one_replace(tmp_path: Path) -> None:
     assert (plain["notes"] != tracker["notes"]).sum() == 2            # the "-" text and the formula
     undone = plain.replace(UNESCAPE_PATTERN, "", regex=True)
     pd.testing.assert_frame_equal(undone, tracker)
+
+
+def test_rectrack_classify_reads_a_users_excel_csv(tmp_path: Path) -> None:
+    from rectrack.extractors.classify.apply import read_user_csv
+
+    path = tmp_path / "mine.csv"
+    _save_as_excel(path, [["id", "text", "country"], ["118.10", "Ratifier la Convention – l’État", "NA"],
+                          ["2", '"Quoted"; with ;', ""]], ";", "cp1252", numbers=False)
+    frame = read_user_csv(path, "text")
+    assert frame.to_dict("list") == {"id": ["118.10", "2"], "text": ["Ratifier la Convention – l’État",
+                                                                     '"Quoted"; with ;'], "country": ["NA", ""]}
