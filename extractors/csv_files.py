@@ -183,6 +183,7 @@ def read_csv_cells(path: Path, error: type[RectrackError], action: str,
     with ``action`` as what to do, when the file cannot be decoded
     (:func:`decode_csv`) or parsed.
     """
+    path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as caught:
@@ -196,3 +197,15 @@ def read_csv_cells(path: Path, error: type[RectrackError], action: str,
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as caught:
         raise error(path, f"cannot be read as a CSV ({caught})", action) from caught
     return unescape_frame(frame.fillna("")), CsvForm(encoding, delimiter)
+
+
+def read_csv(path: Path | str) -> pd.DataFrame:
+    """Any CSV rectrack wrote (or a spreadsheet re-saved) as pandas sees it, cells as written.
+
+    Public (``rectrack.read_csv``): strings only, no NA guessing, formula
+    escapes removed. Raises :class:`~rectrack.extractors.errors.InvalidTable`
+    naming the file when it cannot be read safely.
+    """
+    from rectrack.extractors.errors import InvalidTable
+
+    return read_csv_cells(Path(path), InvalidTable, "save it as CSV UTF-8 (comma-delimited) and try again")[0]

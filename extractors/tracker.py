@@ -289,9 +289,13 @@ KEEP_EDITS = ("your edits are in this file, keep it: open it in Excel and save i
               "Unicode (UTF-8), field delimiter ','), then re-run")
 
 
-def read_tracker(path: Path) -> pd.DataFrame:
-    """Read a ``tracker.csv`` back, all cells as strings, and check it (see :func:`read_tracker_form`)."""
-    return read_tracker_form(path)[0]
+def read_tracker(path: Path | str) -> pd.DataFrame:
+    """Read a ``tracker.csv`` back, all cells as strings, and check it (see :func:`read_tracker_form`).
+
+    Public as ``rectrack.read_tracker``: what pandas users call to get every
+    cell as written (formula escapes removed).
+    """
+    return read_tracker_form(Path(path))[0]
 
 
 def read_tracker_form(path: Path) -> tuple[pd.DataFrame, CsvForm]:

@@ -268,3 +268,12 @@ def test_rectrack_classify_reads_a_users_excel_csv(tmp_path: Path) -> None:
     frame = read_user_csv(path, "text")
     assert frame.to_dict("list") == {"id": ["118.10", "2"], "text": ["Ratifier la Convention – l’État",
                                                                      '"Quoted"; with ;'], "country": ["NA", ""]}
+
+
+def test_public_readers_give_pandas_users_the_cells_as_written(tmp_path: Path) -> None:
+    import rectrack
+
+    tracker = _edited_tracker(tmp_path)
+    pd.testing.assert_frame_equal(rectrack.read_tracker(str(tmp_path / "tracker.csv")), tracker)
+    problems = rectrack.read_csv(tmp_path / "problems.csv")
+    assert list(problems.columns) == ["document", "page", "kind", "reason", "action"]
