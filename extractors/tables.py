@@ -291,10 +291,14 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     labels still apply). ``run_problems`` are added to ``problems.csv``
     (e.g. no classifier); ``classifier`` is the fingerprint of the model
     that made ``predictions``, kept in ``.classifier`` for
-    :func:`unchanged_summary`. Raises :class:`~rectrack.extractors.errors.InvalidTracker`
-    if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
-    previous ``responses.csv`` is (nothing is written then) or the folder
-    cannot be written.
+    :func:`unchanged_summary`. A previous tracker a spreadsheet re-saved (``;``,
+    Windows-1252...) is read with every column and written back in rectrack's
+    form, with a ``problems.csv`` row saying so; rec_ids of rectrack 0.2 are
+    migrated (:func:`~rectrack.extractors.tracker.migrate_rec_ids`). Raises
+    :class:`~rectrack.extractors.errors.InvalidTracker` if the previous
+    ``tracker.csv`` is broken and :class:`OutputError` if the previous
+    ``responses.csv`` is (nothing is written then) or the folder cannot be
+    written.
     """
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"

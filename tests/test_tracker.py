@@ -154,7 +154,8 @@ def test_copies_of_one_file_are_reported_not_duplicated() -> None:
 # --- reading and writing ------------------------------------------------------
 
 NASTY = st.sampled_from(["NA", "118.10", "a, b", 'say "yes"', "x|y", "line\nbreak",
-                         "n/a", "", " lead", "0012", "=1+1", "null", "é ﬁ"])
+                         "n/a", "", " lead", "0012", "=1+1", "null", "é ﬁ",
+                         "- Ratify", "'=x", "''+y", "@a", "\tx", "'plain"])
 CELL = st.one_of(NASTY, st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
                                                         whitelist_characters="\n\t")))
 
