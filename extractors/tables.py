@@ -27,12 +27,16 @@ import pandas as pd
 from rectrack.extractors.classify.apply import (
     LABEL_COLUMNS, Predictions, given_labels_by_id, label_tracker, reviews_pending,
 )
+from rectrack.extractors.csv_files import escape_frame
 from rectrack.extractors.errors import OutputError, RectrackError
 from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
 from rectrack.extractors.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
-from rectrack.extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
+from rectrack.extractors.tracker import (
+    build_tracker, conversion_problems, document_key, merge_tracker, migrate_rec_ids, natural_key, read_csv_strings,
+    read_tracker, read_tracker_form,
+)
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -88,21 +92,30 @@ def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
 
 
 def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:
-    """Copies of one file (same sha256) reduced to the first by name.
+    """Copies of one document reduced to the first by name.
 
-    The other copies become ``skipped`` results without recommendations and
-    with a problem naming the copy that was kept, so IDs never repeat.
-    Returns the results sorted by document name.
+    Copies are files with the same sha256, or documents with recommendations
+    and the same UN symbol (two downloads of one report whose bytes differ:
+    their rec_ids are the same, :func:`~rectrack.extractors.tracker.document_key`;
+    addenda, which hold positions only, are compared by
+    :mod:`rectrack.extractors.responses` instead). The other
+    copies become ``skipped`` results without recommendations and with a
+    problem naming the copy that was kept, so IDs never repeat. Returns the
+    results sorted by document name.
     """
     kept: dict[str, str] = {}
     out = []
     for result in sorted(results, key=lambda r: natural_key(r.document)):
+        symbol = result.info.symbol if result.info and result.recommendations else ""
         first = kept.setdefault(result.sha256, result.document)
+        if symbol and first == result.document:
+            first = kept.setdefault(document_key(result.sha256, symbol), result.document)
         if first == result.document:
             out.append(result)
             continue
+        same = "same content" if kept.get(result.sha256) != result.document else f"same UN document ({symbol})"
         problem = Problem(document=result.document, kind="duplicate",
-                          reason=f"same content as {first}",
+                          reason=f"{same} as {first}",
                           action=f"nothing to do: its recommendations are listed under {first}; "
                                  "delete one of the copies to silence this")
         out.append(dataclasses.replace(result, status=Status.SKIPPED, recommendations=(),
@@ -161,7 +174,8 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     """A previous output table as strings (absent columns added empty), or None if no file."""
     if not path.exists():
         return None
-    frame = read_csv_strings(path, OutputError, "move it away (rectrack writes a new one) or restore it")
+    frame = read_csv_strings(path, OutputError, "restore it from a backup, or move it away: rectrack then "
+                                                "writes a new one (this table holds no analyst edits)")
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""
@@ -206,9 +220,12 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 
     Carriage returns inside cells become ``\\n`` (the line terminator is
     ``\\n``, so a bare ``\\r`` would not be quoted and would split the row).
+    Cells and column names a spreadsheet would run as formulas get a leading
+    ``'`` (:func:`rectrack.extractors.csv_files.escape_frame`); rectrack's
+    readers remove it again.
     On any failure the temporary file is removed and ``path`` is unchanged.
     """
-    clean = _without_carriage_returns(frame)
+    clean = escape_frame(_without_carriage_returns(frame))
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
@@ -295,15 +312,22 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     labels still apply). ``run_problems`` are added to ``problems.csv``
     (e.g. no classifier); ``classifier`` is the fingerprint of the model
     that made ``predictions``, kept in the manifest for
-    :func:`unchanged_summary`. Raises :class:`~rectrack.extractors.errors.InvalidTracker`
-    if the previous ``tracker.csv`` is broken and :class:`OutputError` if the
-    previous ``responses.csv`` is (nothing is written then) or the folder
-    cannot be written.
+    :func:`unchanged_summary`. A previous tracker a spreadsheet re-saved (``;``,
+    Windows-1252...) is read with every column and written back in rectrack's
+    form, with a ``problems.csv`` row saying so; rec_ids of rectrack 0.1 are
+    migrated (:func:`~rectrack.extractors.tracker.migrate_rec_ids`). Raises
+    :class:`~rectrack.extractors.errors.InvalidTracker` if the previous
+    ``tracker.csv`` is broken and :class:`OutputError` if the previous
+    ``responses.csv`` is (nothing is written then) or the folder cannot be
+    written.
     """
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"
-    previous = read_tracker(tracker_path) if tracker_path.exists() else None
+    previous, form = read_tracker_form(tracker_path) if tracker_path.exists() else (None, None)
     read_ok = [r for r in results if r.status in READ_STATUSES]
+    if previous is not None:
+        previous = migrate_rec_ids(previous, read_ok)
+        run_problems = [*conversion_problems(tracker_path, form, previous), *run_problems]
     processed = {r.document for r in read_ok}
     tracker = merge_tracker(previous, build_tracker(read_ok), processed)
     responses = responses_table(read_ok, _previous_responses(out_dir), processed)

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from rectrack.extractors.csv_files import CsvForm, read_csv_cells
 from rectrack.extractors.errors import InvalidTracker, RectrackError
-from rectrack.extractors.records import DocumentResult, Recommendation
+from rectrack.extractors.records import DocumentResult, Problem, Recommendation
 
 PIPELINE_COLUMNS: tuple[str, ...] = (
     "rec_id", "document", "document_symbol", "document_type", "body", "country",
@@ -57,6 +58,8 @@ MULTI_SEPARATOR = "|"
 MISSING_DOCUMENT = "source document not in the last run (absent or unreadable: see documents.csv)"
 _NO_LONGER_FOUND = "no longer found in {document}"
 _DIGITS = re.compile(r"(\d+)")
+ID_PREFIX = "r"
+_CURRENT_ID = re.compile(r"r[0-9a-f]{16}")
 
 
 def normalise_text(text: str) -> str:
@@ -69,34 +72,84 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
-def rec_id(document_sha256: str, paragraph: str, text: str, occurrence: int = 0) -> str:
-    """The stable ID of a recommendation: 16 hex chars of a sha256 over its natural key.
+def document_key(sha256: str, symbol: str) -> str:
+    """What stands for a document in its rec_ids: its UN symbol if it has one, else its content hash.
 
-    The key is the document's content hash, the paragraph as printed
-    (stripped) and :func:`normalise_text` of the text, joined with ``\\x1f``.
-    ``occurrence`` (0 for the first) tells apart identical recommendations
-    under the same paragraph of one document; it is only added from 1 up, so
-    the first keeps the plain key.
+    A UN document is the same document whatever the bytes of the copy (a
+    re-download, a re-saved PDF): keyed by symbol, its rec_ids and the edits
+    attached to them survive a new copy. Other documents are keyed by content.
     """
-    return _hashed_id(document_sha256, paragraph.strip(), normalise_text(text), occurrence)
+    symbol = "".join(symbol.split())
+    return f"symbol\x1e{symbol}" if symbol else sha256
 
 
-def _hashed_id(document_sha256: str, paragraph: str, normalised: str, occurrence: int) -> str:
-    parts = [document_sha256, paragraph, normalised]
+def rec_id(document: str, paragraph: str, text: str, occurrence: int = 0) -> str:
+    """The stable ID of a recommendation: ``r`` then 16 hex chars of a sha256 over its natural key.
+
+    The key is ``document`` (:func:`document_key`: the UN symbol, else the
+    content hash), the paragraph as printed (stripped) and
+    :func:`normalise_text` of the text, joined with ``\\x1f``. ``occurrence``
+    (0 for the first) tells apart identical recommendations under the same
+    paragraph of one document; it is only added from 1 up, so the first keeps
+    the plain key. The ``r`` keeps spreadsheets from reading an ID as a number
+    ("1234567890123456", "12e45").
+    """
+    return ID_PREFIX + _hashed_id(document, paragraph.strip(), normalise_text(text), occurrence)
+
+
+def _hashed_id(document: str, paragraph: str, normalised: str, occurrence: int) -> str:
+    parts = [document, paragraph, normalised]
     if occurrence:
         parts.append(str(occurrence))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def recommendation_ids(result: DocumentResult) -> list[str]:
-    """The ``rec_id`` of each recommendation of ``result``, in order, unique within it."""
+def _natural_keys(result: DocumentResult) -> list[tuple[str, str, int]]:
+    """(paragraph, normalised text, occurrence) of each recommendation of ``result``, in order."""
     seen: Counter[tuple[str, str]] = Counter()
-    ids = []
+    keys = []
     for rec in result.recommendations:
         key = (rec.paragraph.strip(), normalise_text(rec.text))
-        ids.append(_hashed_id(result.sha256, *key, seen[key]))
+        keys.append((*key, seen[key]))
         seen[key] += 1
-    return ids
+    return keys
+
+
+def recommendation_ids(result: DocumentResult) -> list[str]:
+    """The ``rec_id`` of each recommendation of ``result``, in order, unique within it."""
+    document = document_key(result.sha256, result.info.symbol if result.info else "")
+    return [ID_PREFIX + _hashed_id(document, *key) for key in _natural_keys(result)]
+
+
+def legacy_ids(result: DocumentResult) -> list[str]:
+    """Old-scheme rec_ids (16 hex chars over the content hash), aligned with :func:`recommendation_ids`."""
+    return [_hashed_id(result.sha256, *key) for key in _natural_keys(result)]
+
+
+def migrate_rec_ids(previous: pd.DataFrame, results: Sequence[DocumentResult]) -> pd.DataFrame:
+    """``previous`` with rec_ids of the old scheme replaced by this run's IDs of the same recommendations.
+
+    A tracker written by rectrack 0.1 keys rows by 16 hex chars over the content
+    hash; a row whose ID is exactly the old ID of a recommendation in
+    ``results`` takes its new ID, so every edit stays attached. Rows of
+    documents not in ``results`` keep their old ID until their document is
+    read again (they are merged as missing meanwhile). An old ID whose new ID
+    is already in ``previous`` is left alone (no duplicate). Returns a copy.
+    """
+    renames = {old: new for result in results
+               for old, new in zip(legacy_ids(result), recommendation_ids(result))}
+    present = set(previous["rec_id"])
+    renames = {old: new for old, new in renames.items() if old in present and new not in present}
+    out = previous.copy()
+    if renames:
+        out["rec_id"] = out["rec_id"].map(lambda ident: renames.get(ident, ident))
+    return out
+
+
+def has_legacy_ids(tracker: pd.DataFrame) -> bool:
+    """Whether some row with a source still has a rec_id of the old scheme (see :func:`migrate_rec_ids`)."""
+    current = tracker["rec_id"].str.fullmatch(_CURRENT_ID.pattern)
+    return bool((~current & (tracker["missing"] == "")).any())
 
 
 def _document_rows(result: DocumentResult) -> list[dict[str, str]]:
@@ -220,27 +273,43 @@ def _kept_previous_rows(previous: pd.DataFrame, current_ids: set[str],
 
 
 def read_csv_strings(path: Path, error: type[RectrackError], action: str) -> pd.DataFrame:
-    """A CSV with every cell as written: strings, no NA guessing ("NA" is Namibia), BOM or not.
+    """A CSV with every cell as written: strings, no NA guessing ("NA" is Namibia), formula escapes removed.
 
-    A file that cannot be parsed raises ``error`` naming it, with ``action``
-    as what to do.
+    Reads any form a spreadsheet saves (UTF-8 with or without BOM, UTF-16,
+    Windows-1252; ``,`` ``;`` or tab: :func:`rectrack.extractors.csv_files.read_csv_cells`).
+    A file that cannot be read safely raises ``error`` naming it, with
+    ``action`` as what to do.
     """
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as caught:
-        raise error(path, f"cannot be read as a UTF-8 CSV ({caught})", action) from caught
+    return read_csv_cells(path, error, action)[0]
 
 
-def read_tracker(path: Path) -> pd.DataFrame:
-    """Read a ``tracker.csv`` back, all cells as strings, and check it.
+# A tracker is where the analyst's edits live: never advise moving it away.
+KEEP_EDITS = ("your edits are in this file, keep it: open it in Excel and save it under the same name "
+              "as 'CSV UTF-8 (Comma delimited) (*.csv)' (LibreOffice: Text CSV, character set "
+              "Unicode (UTF-8), field delimiter ','), then re-run")
 
-    Returns the frame with every :data:`COLUMNS` column present (the
-    non-contract ones added empty if absent). Raises :class:`InvalidTracker`
-    naming the file and spreadsheet row when the file cannot be parsed, a
-    contract column is missing, or a ``rec_id`` is empty or repeated.
+
+def read_tracker(path: Path | str) -> pd.DataFrame:
+    """Read a ``tracker.csv`` back, all cells as strings, and check it (see :func:`read_tracker_form`).
+
+    Public as ``rectrack.read_tracker``: what pandas users call to get every
+    cell as written (formula escapes removed).
     """
-    frame = read_csv_strings(path, InvalidTracker,
-                             "restore it from a backup, or move it away to start a new tracker")
+    return read_tracker_form(Path(path))[0]
+
+
+def read_tracker_form(path: Path) -> tuple[pd.DataFrame, CsvForm]:
+    """A ``tracker.csv`` read back and checked, and the form it was saved in.
+
+    Reads it as rectrack writes it or as a spreadsheet re-saved it (``;``,
+    Windows-1252, no BOM...: :mod:`rectrack.extractors.csv_files`), every
+    column kept. Returns the frame with every :data:`COLUMNS` column present
+    (the non-contract ones added empty if absent). Raises
+    :class:`InvalidTracker` naming the file and spreadsheet row when the file
+    cannot be read safely, a contract column is missing, or a ``rec_id`` is
+    empty or repeated; the message says how to keep the edits.
+    """
+    frame, form = read_csv_cells(path, InvalidTracker, KEEP_EDITS, first_column="rec_id")
     missing = [c for c in CONTRACT_COLUMNS if c not in frame.columns]
     if missing:
         raise InvalidTracker(path, f"column(s) {', '.join(missing)} are missing",
@@ -249,7 +318,37 @@ def read_tracker(path: Path) -> pd.DataFrame:
     for column in REVIEW_COLUMNS + EXTRA_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    return _order_columns(frame)
+    return _order_columns(frame), form
+
+
+def conversion_problems(path: Path, form: CsvForm, tracker: pd.DataFrame) -> list[Problem]:
+    """What to tell the analyst when ``tracker`` was read from a file not in rectrack's own form.
+
+    One row saying it was converted (rectrack writes UTF-8 with BOM and
+    commas), and for a Windows-1252 file one more listing the rows whose
+    analyst cells hold ``?``: that encoding cannot hold e.g. Cyrillic, and
+    Excel saves such characters as ``?``. Empty when the file was rectrack's own form.
+    """
+    if form.is_rectrack_form:
+        return []
+    problems = [Problem(
+        document=path.name, kind="tracker",
+        reason=f"was saved by a spreadsheet as {form.describe()}; rectrack read every row and column "
+               "and wrote it back as UTF-8 with BOM, comma-separated",
+        action="nothing to do; to keep non-Latin text (e.g. Cyrillic) save it from Excel as "
+               "'CSV UTF-8 (Comma delimited) (*.csv)'")]
+    if form.encoding == "cp1252":
+        own = [c for c in tracker.columns if c in ANALYST_COLUMNS or c not in COLUMNS]
+        rows = [str(i + 2) for i, hit in enumerate(tracker[own].apply(
+            lambda column: column.str.contains("?", regex=False)).any(axis=1)) if hit]
+        if rows:
+            problems.append(Problem(
+                document=path.name, kind="tracker",
+                reason=f"Windows-1252 cannot hold characters such as Cyrillic and Excel saves them as '?': "
+                       f"your columns hold '?' in {len(rows)} row(s) of the file read ({', '.join(rows[:20])}"
+                       + (", ..." if len(rows) > 20 else "") + ")",
+                action="check those cells and retype any text that was lost"))
+    return problems
 
 
 def _check_rec_ids(path: Path, ids: pd.Series) -> None:
@@ -265,3 +364,19 @@ def _check_rec_ids(path: Path, ids: pd.Series) -> None:
                 path, f"row {row} repeats rec_id {value} of row {first_row[value]}",
                 "delete one of the two rows (keep the one with your edits)")
         first_row[value] = row
+
+
+def tracker_needs_rewrite(path: Path) -> bool:
+    """Whether the tracker at ``path`` must be written again even if no input changed.
+
+    True when a spreadsheet re-saved it in another form (``;``, Windows-1252...)
+    or rows with a source still have rec_ids of the old scheme. False when it
+    is absent or cannot be read (the run itself then says why).
+    """
+    if not path.is_file():
+        return False
+    try:
+        frame, form = read_tracker_form(path)
+    except RectrackError:
+        return False
+    return not form.is_rectrack_form or has_legacy_ids(frame)

@@ -52,6 +52,7 @@ from rectrack.extractors.outputs_lock import lock_outputs
 from rectrack.extractors.pipeline import file_sha256, process_document, relative_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
+from rectrack.extractors.tracker import tracker_needs_rewrite
 from rectrack.flows.discover import discover_files
 
 ProgressListener = Callable[[int, int, int, str], None]
@@ -323,7 +324,7 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     model = Path(model_dir) if model_dir else MODEL_DIR
     fingerprint = model_fingerprint(model) if model.is_dir() else ""
     summary = None
-    if len(cached) == len(inputs) and not unreadable:
+    if len(cached) == len(inputs) and not unreadable and not tracker_needs_rewrite(Path(out_dir) / "tracker.csv"):
         summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs}, fingerprint)
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)

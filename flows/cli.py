@@ -27,7 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rectrack.extractors.errors import RectrackError
 from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
-from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.tracker import read_tracker_form
 from rectrack.flows.discover import common_root, discover_files
 
 app = typer.Typer(
@@ -63,17 +63,25 @@ def _describe(error: RectrackError) -> str:
 
 
 def _check_out_dir(out: Path) -> None:
-    """Create ``out`` and check its tracker now, before Prefect's seconds-long start."""
+    """Create ``out`` and check its tracker now, before Prefect's seconds-long start.
+
+    A tracker a spreadsheet re-saved in another form is accepted, with a note.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _fail(f"{out}: output folder cannot be created ({error.strerror}); "
                     "choose another with --out") from error
-    if (out / "tracker.csv").exists():
+    tracker = out / "tracker.csv"
+    if tracker.exists():
         try:
-            read_tracker(out / "tracker.csv")
+            _frame, form = read_tracker_form(tracker)
         except RectrackError as error:
             raise _fail(_describe(error)) from error
+        if not form.is_rectrack_form:
+            errors.print(f"note: {tracker} was saved by a spreadsheet as {form.describe()}; every row and "
+                         "column is read and it is written back as UTF-8 with BOM, comma-separated "
+                         "(details in problems.csv)", highlight=False, soft_wrap=True)
 
 
 def _progress_bar() -> Progress:
@@ -164,7 +172,9 @@ def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str) -
 
 @app.command()
 def classify(
-    file: Annotated[Path, typer.Argument(help="A CSV file (UTF-8, with or without BOM).", show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        help="A CSV file (UTF-8 with or without BOM, or Windows-1252; comma, semicolon or tab).",
+        show_default=False)],
     text_column: TextColumnOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the labelled CSV.",
                                       show_default=False)],

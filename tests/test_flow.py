@@ -171,3 +171,26 @@ def test_an_edited_rule_file_rereads_every_document(
     monkeypatch.setattr(rectrack.flows.batch, "extractors_fingerprint", lambda: "edited-gazetteer")
     run(inbox, tmp_path / "out")
     assert len(calls) == 6                     # no --refresh needed
+
+
+def test_a_tracker_re_saved_by_excel_is_written_back_even_when_no_file_changed(
+        inbox: Path, tmp_path: Path, calls: list[str]) -> None:
+    import csv
+    import io
+
+    from rectrack.extractors.csv_files import escape_cell
+
+    out = tmp_path / "out"
+    run(inbox, out)
+    tracker = read_tracker(out / "tracker.csv")
+    tracker.loc[0, "notes"] = "Ministère – voir l’avis"
+    buffer = io.StringIO()      # Excel's "CSV (Comma delimited)" on a French Windows
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(tracker.columns)
+    writer.writerows([escape_cell(c) for c in row] for row in tracker.itertuples(index=False))
+    (out / "tracker.csv").write_bytes(buffer.getvalue().encode("cp1252"))
+    run(inbox, out)
+    assert len(calls) == 3          # no document read again: only the tables are rewritten
+    assert (out / "tracker.csv").read_bytes().startswith("\ufeffrec_id,document,".encode())
+    pd.testing.assert_frame_equal(read_tracker(out / "tracker.csv"), tracker)
+    assert "semicolon-separated" in " ".join(read(out / "problems.csv")["reason"])

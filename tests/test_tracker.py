@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from rectrack.extractors.tables import (
     update_outputs, with_document_name, write_csv_atomic,
 )
 from rectrack.extractors.tracker import (
-    COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, merge_tracker, normalise_text,
+    COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, document_key, merge_tracker, normalise_text,
     read_tracker, rec_id,
 )
 
@@ -34,8 +35,8 @@ def rec(paragraph: str, text: str, page: int = 1, **kwargs) -> Recommendation:
 
 
 def result(document: str, sha: str, *recs: Recommendation,
-           status: Status = Status.OK) -> DocumentResult:
-    return DocumentResult(document=document, sha256=sha, status=status, info=INFO, pages=3,
+           status: Status = Status.OK, info: DocumentInfo = INFO) -> DocumentResult:
+    return DocumentResult(document=document, sha256=sha, status=status, info=info, pages=3,
                           recommendations=recs)
 
 
@@ -50,7 +51,9 @@ DOC_A = result("a.pdf", SHA_A,
                    position=Position.SUPPORTED),
                rec("118.9", "Adopt a law, on equality", page=2),
                rec("118.2", "Strengthen the NHRI", page=1))
-DOC_B = result("sub/b.pdf", SHA_B, rec("42 (b)", "Combat trafficking", page=5))
+# Another document, without a symbol (its rec_ids are keyed by content): one symbol is one document.
+DOC_B = result("sub/b.pdf", SHA_B, rec("42 (b)", "Combat trafficking", page=5),
+               info=dataclasses.replace(INFO, symbol=""))
 
 
 # --- IDs -------------------------------------------------------------------
@@ -64,9 +67,9 @@ def test_normalise_text_ignores_case_and_spacing(text: str, space: str) -> None:
 
 
 @given(st.text(min_size=1), st.text(min_size=1))
-def test_rec_id_is_16_hex_and_stable_under_normalisation(paragraph: str, text: str) -> None:
+def test_rec_id_is_r_and_16_hex_and_stable_under_normalisation(paragraph: str, text: str) -> None:
     ident = rec_id(SHA_A, paragraph, text)
-    assert len(ident) == 16 and int(ident, 16) >= 0
+    assert len(ident) == 17 and ident[0] == "r" and int(ident[1:], 16) >= 0
     assert rec_id(SHA_A, paragraph, f"  {text}\n") == ident
     assert rec_id(SHA_A, paragraph, normalise_text(text).upper()) == ident \
         or normalise_text(text.upper()) != normalise_text(text)  # e.g. Turkish dotless i
@@ -81,7 +84,7 @@ def test_rec_id_does_not_depend_on_file_name() -> None:
 def test_identical_recommendations_in_one_document_get_distinct_ids() -> None:
     doc = result("a.pdf", SHA_A, rec("5", "Same text"), rec("5", "same  TEXT"))
     ids = list(build_tracker([doc])["rec_id"])
-    assert ids[0] == rec_id(SHA_A, "5", "Same text") and len(set(ids)) == 2
+    assert ids[0] == rec_id(document_key(SHA_A, "A/HRC/43/15"), "5", "Same text") and len(set(ids)) == 2
 
 
 # --- building and merging ------------------------------------------------------
@@ -151,7 +154,8 @@ def test_copies_of_one_file_are_reported_not_duplicated() -> None:
 # --- reading and writing ------------------------------------------------------
 
 NASTY = st.sampled_from(["NA", "118.10", "a, b", 'say "yes"', "x|y", "line\nbreak",
-                         "n/a", "", " lead", "0012", "=1+1", "null", "é ﬁ"])
+                         "n/a", "", " lead", "0012", "=1+1", "null", "é ﬁ",
+                         "- Ratify", "'=x", "''+y", "@a", "\tx", "'plain"])
 CELL = st.one_of(NASTY, st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
                                                         whitelist_characters="\n\t")))
 

@@ -230,7 +230,7 @@ def _own_module(model_dir: Path, name: str) -> str:
     """The module ``components.json`` names for a component: one of rectrack's own (or one this process has
     already imported, as a test's own components), never other code picked up from the model folder.
 
-    A classifier trained before rectrack 0.2 names them without the ``rectrack.`` prefix.
+    A classifier trained by rectrack 0.1 names them without the ``rectrack.`` prefix.
     """
     if name.startswith("extractors.classify."):
         name = f"rectrack.{name}"
