@@ -11,7 +11,9 @@
   count as identical and are always one group. Rows without a country are
   groups of their own.
 - An analyst's ``reviewed_group`` wins on every run: a group id moves the row
-  into that group, ``new`` gives it a group of its own. Such rows take no
+  into that group, ``new`` gives it (and the other rows of its recommendation)
+  a group of its own, ``G-`` + 8 hex of a sha256 over ``new`` and its
+  ``recommendation_key``. Such rows take no
   part in the computed grouping.
 - Ids are stable: a computed group keeps the id most of its members had in
   the previous tracker (a split: the part holding most of them keeps it);
@@ -178,8 +180,8 @@ def group_tracker(tracker: pd.DataFrame, previous: dict[str, str] | None = None,
     for row, value in enumerate(reviewed):
         if not value:
             groups.append(ids[row])
-        elif value.casefold() == NEW_GROUP:
-            groups.append(group_id(tracker.at[row, "rec_id"], NEW_GROUP))
+        elif value.casefold() == NEW_GROUP:      # by key: a report row and its matrix row stay together
+            groups.append(group_id(tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"], NEW_GROUP))
         else:
             groups.append(value)
     return Grouping(groups, problems)
