@@ -4,8 +4,9 @@
 previous tables from the output folder, merges this run's results into them
 (:func:`rectrack.extractors.tracker.merge_tracker`), applies the positions of UPR
 addenda (:mod:`rectrack.extractors.responses`), links the rows of one recommendation
-and shares the analyst's edits among them (:mod:`rectrack.extractors.links`) and writes ``tracker.csv``,
-``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
+and shares the analyst's edits among them (:mod:`rectrack.extractors.links`), groups the recommendations
+asking the same of one country (:mod:`rectrack.extractors.grouping`) and writes ``tracker.csv``,
+``groups.csv``, ``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
 been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
 half-way leaves the previous file intact.
@@ -29,6 +30,7 @@ from rectrack.extractors.classify.apply import (
 )
 from rectrack.extractors.csv_files import escape_frame
 from rectrack.extractors.errors import OutputError, RectrackError
+from rectrack.extractors.grouping import group_tracker, groups_table
 from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
 from rectrack.extractors.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
 from rectrack.extractors.records import DocumentResult, Problem, Status
@@ -246,10 +248,12 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                  problems: pd.DataFrame, labels: pd.DataFrame,
-                 responses: pd.DataFrame | None = None, classifier: str = "") -> None:
+                 responses: pd.DataFrame | None = None, classifier: str = "",
+                 groups: pd.DataFrame | None = None) -> None:
     """Write the output tables into ``out_dir`` (created if needed) as one set: tracker last, then the manifest.
 
-    ``responses.csv`` is written only when ``responses`` is given;
+    ``responses.csv`` is written only when ``responses`` is given, ``groups.csv``
+    only when ``groups`` is;
     ``classifier`` (the fingerprint of the model that labelled them) goes into
     the manifest (:mod:`rectrack.extractors.manifest`), which is removed before
     the first table is replaced and written after the last.
@@ -265,7 +269,8 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
         raise OutputError(out_dir, f"output folder cannot be created ({error.strerror})",
                           "choose another folder with --out") from error
     tables = (("documents.csv", documents), ("problems.csv", problems), ("labels.csv", labels),
-              *((("responses.csv", responses),) if responses is not None else ()), ("tracker.csv", tracker))
+              *((("responses.csv", responses),) if responses is not None else ()),
+              *((("groups.csv", groups),) if groups is not None else ()), ("tracker.csv", tracker))
     with _writing(out_dir / MANIFEST_FILE):
         remove_manifest(out_dir)
         for pattern in (".*.csv.*.tmp", f"{MANIFEST_FILE}.*.tmp"):    # left by a run killed while writing
@@ -297,6 +302,13 @@ def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
     if frame is not None:
         check_responses(path, frame)
     return frame
+
+
+def _previous_groups(previous: pd.DataFrame | None) -> dict[str, str]:
+    """rec_id -> follow_up_group of the previous tracker (empty when none): what keeps group ids stable."""
+    if previous is None:
+        return {}
+    return dict(zip(previous["rec_id"], previous["follow_up_group"]))
 
 
 def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
@@ -334,14 +346,17 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker, merge_problems = apply_responses(tracker, responses)
     links = link_tracker(tracker)
     tracker, sync_problems = sync_edits(tracker, links)
-    merge_problems = [*merge_problems, *links.problems, *sync_problems]
+    grouping = group_tracker(tracker, _previous_groups(previous))
+    tracker["follow_up_group"] = grouping.groups
+    merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
     problems = problems_table(results, [*merge_problems, *run_problems])
     tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
                                     read_table(out_dir / "labels.csv", LABEL_COLUMNS))
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
-    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier)
+    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier,
+                 groups_table(tracker))
     by_status = Counter(r.status.value for r in results)
     return RunSummary(
         out_dir=str(out_dir),
@@ -374,6 +389,8 @@ def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = ""
     except RectrackError:
         return None
     if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
+        return None
+    if not (out_dir / "groups.csv").exists():      # outputs of a version before follow-up groups
         return None
     if reviews_pending(tracker) or edits_pending(tracker):
         return None

@@ -4,9 +4,12 @@ Columns (:data:`COLUMNS`) follow the tracker contract in ``DESIGN.md``: the 18
 pipeline columns ``rec_id`` ... ``priority_areas``, then the analyst columns
 ``status``, ``responsible``, ``notes`` and ``reviewed_issues`` ...
 ``reviewed_priority_areas`` (:data:`ANALYST_COLUMNS`; a filled review cell
-replaces the labels of its taxonomy, see :mod:`rectrack.extractors.classify.apply`),
+replaces the labels of its taxonomy, see :mod:`rectrack.extractors.classify.apply`)
+and ``reviewed_group`` (the analyst's follow-up group, see :mod:`rectrack.extractors.grouping`),
 then columns the contract does not name: ``recommendation_key`` and ``same_as``
 (one identity for the rows of one recommendation, see :mod:`rectrack.extractors.links`),
+``follow_up_group`` (recommendations asking the same of one country, see
+:mod:`rectrack.extractors.grouping`),
 ``source``, ``heading``, ``context`` ... (from
 :class:`~rectrack.extractors.records.Recommendation`), ``missing`` (why a row kept
 from an earlier run has no source in the last one; empty otherwise) and
@@ -43,11 +46,13 @@ PIPELINE_COLUMNS: tuple[str, ...] = (
 LABEL_TAXONOMIES: tuple[str, ...] = PIPELINE_COLUMNS[-6:]    # issues ... priority_areas
 # An analyst's own labels: a filled cell replaces the taxonomy's column (see rectrack.extractors.classify.apply).
 REVIEW_COLUMNS: tuple[str, ...] = tuple(f"reviewed_{taxonomy}" for taxonomy in LABEL_TAXONOMIES)
-ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_COLUMNS
+# reviewed_group: the analyst's follow-up group for the row (a group id or "new"), see rectrack.extractors.grouping.
+GROUP_REVIEW_COLUMN = "reviewed_group"
+ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_COLUMNS + (GROUP_REVIEW_COLUMN,)
 # What a tracker read back must have; the review columns came later and are added if absent.
 CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS[:3]
 EXTRA_COLUMNS: tuple[str, ...] = (
-    "recommendation_key", "same_as",
+    "recommendation_key", "same_as", "follow_up_group",
     "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing",
     "synced_edits")
 # Written by rectrack.extractors.links on the rows of one recommendation; carried from the last run like the analyst's.
@@ -315,7 +320,7 @@ def read_tracker_form(path: Path) -> tuple[pd.DataFrame, CsvForm]:
         raise InvalidTracker(path, f"column(s) {', '.join(missing)} are missing",
                              "restore the column header(s) exactly as written by rectrack")
     _check_rec_ids(path, frame["rec_id"])
-    for column in REVIEW_COLUMNS + EXTRA_COLUMNS:
+    for column in (*REVIEW_COLUMNS, GROUP_REVIEW_COLUMN, *EXTRA_COLUMNS):
         if column not in frame.columns:
             frame[column] = ""
     return _order_columns(frame), form

@@ -22,7 +22,7 @@ from rectrack.extractors.tracker import read_tracker
 from tests.conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ("documents.csv", "problems.csv", "labels.csv", "tracker.csv")
+TABLES = ("documents.csv", "problems.csv", "labels.csv", "groups.csv", "tracker.csv")
 # In a child process: SIGKILL itself before the KILL_AT-th os.replace into the output folder, then run.
 _KILLER = """
 import os, signal, sys
@@ -85,7 +85,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"inbox": inbox, "edited": edited, "complete": complete}
 
 
-@pytest.mark.parametrize("kill_at", range(5), ids=[f"before-{n}" for n in (*TABLES, MANIFEST_FILE)])
+@pytest.mark.parametrize("kill_at", range(len(TABLES) + 1), ids=[f"before-{n}" for n in (*TABLES, MANIFEST_FILE)])
 def test_a_run_killed_at_each_write_step_loses_nothing(stages: dict[str, Path], tmp_path: Path, kill_at: int) -> None:
     out = tmp_path / "out"
     shutil.copytree(stages["edited"], out)
@@ -106,7 +106,7 @@ def test_a_run_killed_at_each_write_step_loses_nothing(stages: dict[str, Path], 
 
 @pytest.mark.slow
 def test_rectrack_run_killed_before_the_tracker_then_run_again(stages: dict[str, Path], tmp_path: Path) -> None:
-    """The command users run, killed just before it replaces tracker.csv (the 4th table), then run again."""
+    """The command users run, killed just before it replaces tracker.csv (the last table), then run again."""
     out = tmp_path / "out"
     shutil.copytree(stages["edited"], out)
     assert _child(_RUN, out, TABLES.index("tracker.csv"), stages["inbox"]) == -9

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ("tracker.csv", "documents.csv", "problems.csv", "labels.csv")
+TABLES = ("tracker.csv", "groups.csv", "documents.csv", "problems.csv", "labels.csv")
 
 
 def _configured_packages() -> set[str]:
