@@ -85,6 +85,12 @@ def _from_json(path: Path) -> RunRecord:
     return RunRecord(**data)
 
 
+def _id_order(path: Path) -> tuple[str, int]:
+    """``20261204-155012`` before ``20261204-155012-2`` before ``20261204-155012-10``."""
+    base, n = path.stem[:15], path.stem[16:]
+    return base, int(n) if n.isdigit() else 1
+
+
 def read_records(folder: Path) -> list[RunRecord]:
     """Every run recorded in ``folder``, newest first; [] when there is none.
 
@@ -92,7 +98,7 @@ def read_records(folder: Path) -> list[RunRecord]:
     listed with state ``unreadable`` rather than hiding the rest.
     """
     records = []
-    for path in sorted(folder.glob("*.json"), reverse=True):
+    for path in sorted(folder.glob("*.json"), key=_id_order, reverse=True):
         try:
             records.append(_from_json(path))
         except (OSError, ValueError, TypeError, KeyError):
