@@ -25,10 +25,11 @@ from rectrack.extractors.tables import RunSummary
 
 
 class _RunFormatter(logging.Formatter):
-    """``15:51:36 | INFO    | flow little-caterpillar - message`` (the run's or task's name)."""
+    """``2026-12-04 15:51:36.891 | INFO    | flow little-caterpillar - message`` (the run's or task's name)."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s | %(levelname)-7s | %(source)s - %(message)s", "%Y-%m-%d %H:%M:%S")
+        super().__init__("%(asctime)s.%(msecs)03d | %(levelname)-7s | %(source)s - %(message)s",
+                         "%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
         task_run, flow_run = getattr(record, "task_run_name", None), getattr(record, "flow_run_name", None)

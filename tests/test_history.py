@@ -149,3 +149,9 @@ def test_a_failed_run_is_recorded_with_its_reason(home: Path, tmp_path: Path,
     capsys.readouterr()
     assert main(["history"]) == 0
     assert "failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("command", "says"), [("history", "--logs"), ("ui", "--port"), ("run", "--verbose")])
+def test_history_ui_and_verbose_have_help(command: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    assert says in capsys.readouterr().out
