@@ -94,7 +94,7 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
-    from rectrack.flows.history import recorded_run
+    from rectrack.flows.history import quiet_at_exit, recorded_run
 
     try:
         with recorded_run(settings.PREFECT_HOME, [str(p) for p in paths], str(out), verbose) as recording:
@@ -102,6 +102,9 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
             recording.complete(summary)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
+    finally:
+        if not verbose:
+            quiet_at_exit()
     Console(highlight=False, soft_wrap=True).print(run_summary(summary, recording.record))
     counts = dict(summary.by_status)
     if counts.get("failed") and not counts.get("ok") and not counts.get("partial"):

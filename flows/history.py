@@ -12,6 +12,7 @@ nothing is sent to the API (logging to the API stays off for speed, see settings
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
@@ -98,6 +99,16 @@ def _terminal_level(level: int) -> Iterator[None]:
             os.environ.pop(_CONSOLE_LEVEL, None)
         for handler, old in handlers:
             handler.setLevel(old)
+
+
+def quiet_at_exit() -> None:
+    """Keep Prefect's INFO lines off the terminal at exit too ("Stopping temporary server ...").
+
+    Prefect stops its temporary server in an ``atexit`` handler registered when
+    it started it; handlers run last-registered first, so one registered after
+    the run runs before it.
+    """
+    atexit.register(lambda: [h.setLevel(max(h.level, logging.WARNING)) for h in logging.getLogger().handlers])
 
 
 @contextmanager

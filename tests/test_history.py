@@ -155,3 +155,24 @@ def test_a_failed_run_is_recorded_with_its_reason(home: Path, tmp_path: Path,
 def test_history_ui_and_verbose_have_help(command: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help"]) == 0
     assert says in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_rectrack_program_prints_no_prefect_info_line(tmp_path: Path) -> None:
+    """As a program (its own temporary server, stopped at exit): stderr holds no INFO line, stdout the summary."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "home"))
+    env.pop("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", None)
+    done = subprocess.run([sys.executable, "-m", "rectrack.flows.cli", "run", str(SAMPLES / "tajikistan2011.pdf"),
+                           "--out", str(tmp_path / "out")], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "| INFO" not in done.stderr, done.stderr
+    tracker = _csv_rows(tmp_path / "out" / "tracker.csv")
+    assert f"1 documents (ok 1), {len(tracker)} recommendations" in done.stdout
+    (record,) = read_records(runs_dir(tmp_path / "home"))
+    log = log_path(runs_dir(tmp_path / "home"), record.run_id).read_text(encoding="utf-8")
+    assert "Starting temporary server" in log and "task process tajikistan2011.pdf" in log
