@@ -158,8 +158,9 @@ def test_history_ui_and_verbose_have_help(command: str, says: str, capsys: pytes
 
 
 @pytest.mark.slow
-def test_the_rectrack_program_prints_no_prefect_info_line(tmp_path: Path) -> None:
-    """As a program (its own temporary server, stopped at exit): stderr holds no INFO line, stdout the summary."""
+def test_the_rectrack_program_prints_no_prefect_info_line_and_ui_shows_its_run(tmp_path: Path) -> None:
+    """As a program (its own temporary server, stopped at exit): stderr holds no INFO line, stdout the
+    summary; then `rectrack ui` on the same home lists that flow run."""
     import os
     import subprocess
     import sys
@@ -176,3 +177,33 @@ def test_the_rectrack_program_prints_no_prefect_info_line(tmp_path: Path) -> Non
     (record,) = read_records(runs_dir(tmp_path / "home"))
     log = log_path(runs_dir(tmp_path / "home"), record.run_id).read_text(encoding="utf-8")
     assert "Starting temporary server" in log and "task process tajikistan2011.pdf" in log
+    assert _flow_runs_in_ui(env, tmp_path) == [(record.flow_run_id, "COMPLETED")]
+
+
+def _flow_runs_in_ui(env: dict[str, str], cwd: Path) -> list[tuple[str, str]]:
+    """Start `rectrack ui` on ``env``'s home; return the (id, state) of the flow runs its API lists."""
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from rectrack.flows.server import free_port, stop_process_group
+
+    port = free_port()
+    log = cwd / "ui.log"
+    with log.open("wb") as handle:
+        ui = subprocess.Popen([sys.executable, "-m", "rectrack.flows.cli", "ui", "--port", str(port)], env=env,
+                              cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "Prefect UI at" not in log.read_text() and time.monotonic() < deadline:
+            assert ui.poll() is None, log.read_text()
+            time.sleep(1)
+        assert f"Prefect UI at http://127.0.0.1:{port}" in log.read_text()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/flow_runs/filter", data=b"{}",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return [(run["id"], run["state_type"]) for run in json.load(response)]
+    finally:
+        stop_process_group(ui)
