@@ -94,3 +94,9 @@ class TaxonomyError(RectrackError):
     """A taxonomy or mapping file under data/taxonomies/ is malformed or names an unknown label."""
 
     kind = "taxonomy"
+
+
+class RunNotFound(RectrackError):
+    """No run of the history, or more than one, has the id asked for."""
+
+    kind = "history"

@@ -56,7 +56,9 @@ from rectrack.extractors.tracker import tracker_needs_rewrite
 from rectrack.flows.discover import discover_files
 
 ProgressListener = Callable[[int, int, int, str], None]
+PhaseListener = Callable[[str], None]
 _progress: ContextVar[ProgressListener | None] = ContextVar("rectrack_progress", default=None)
+_phase: ContextVar[PhaseListener | None] = ContextVar("rectrack_phase", default=None)
 
 
 # Folders of data/ that the extractors do not read at run time: documents, training data, and the
@@ -216,13 +218,21 @@ def one_off_run() -> Iterator[None]:
 
 
 @contextmanager
-def progress_listener(listener: ProgressListener) -> Iterator[None]:
-    """Call ``listener(done, total, recommendations, document)`` after each document of flows run inside."""
-    token = _progress.set(listener)
+def progress_listener(listener: ProgressListener, on_phase: PhaseListener | None = None) -> Iterator[None]:
+    """Call ``listener(done, total, recommendations, document)`` after each document of flows run inside,
+    and ``on_phase(what)`` when the flow starts reading, classifying, then writing."""
+    tokens = _progress.set(listener), _phase.set(on_phase)
     try:
         yield
     finally:
-        _progress.reset(token)
+        _progress.reset(tokens[0])
+        _phase.reset(tokens[1])
+
+
+def _entering(phase: str) -> None:
+    listener = _phase.get()
+    if listener is not None:
+        listener(phase)
 
 
 def _failed(name: str, sha256: str, reason: str, action: str, kind: str) -> DocumentResult:
@@ -329,12 +339,15 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
     else:
+        _entering("reading")
         progress = _Progress(len(files))
         preloading = _preload_classifier(model) if fingerprint else None
         results = unreadable + _process_all(inputs, cached, Path(root), refresh, progress)
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
+        _entering("classifying")
         predictions, problems = _classify(results, model, fingerprint, preloading)
+        _entering("writing")
         summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)
     return summary
 

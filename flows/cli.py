@@ -1,5 +1,5 @@
 """The ``rectrack`` command line: ``run`` a batch now, ``serve`` an inbox on a schedule,
-``classify`` / ``evaluate`` any CSV, ``train`` the classifier.
+``history`` of past runs, ``ui`` (Prefect's), ``classify`` / ``evaluate`` any CSV, ``train`` the classifier.
 
 A thin shell over :func:`rectrack.flows.batch.process_batch` and the functions of
 :mod:`rectrack.extractors.classify`. Prefect is imported only
@@ -23,12 +23,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rectrack.extractors.errors import RectrackError
 from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
+from rectrack.extractors.tables import RunSummary
 from rectrack.extractors.tracker import read_tracker_form
 from rectrack.flows.discover import common_root, discover_files
+from rectrack.flows.terminal import history_table, progress_bar, run_details, run_summary
 
 app = typer.Typer(
     name="rectrack", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -84,16 +85,16 @@ def _check_out_dir(out: Path) -> None:
                          "(details in problems.csv)", highlight=False, soft_wrap=True)
 
 
-def _progress_bar() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[recs]} recommendations"), TimeElapsedColumn(),
-                    console=errors, transient=True)
-
-
 @app.command()
 def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False,
-        model: ModelOpt = None) -> None:
-    """Process PATH... now and update the tables in --out (analyst edits are kept)."""
+        model: ModelOpt = None, verbose: Annotated[bool, typer.Option(
+            "--verbose", "-v", help="Show Prefect's log lines (each task's state) as they come; "
+                                    "they are always in `rectrack history RUN --logs`.")] = False) -> None:
+    """Process PATH... now and update the tables in --out (analyst edits are kept).
+
+    Shows a progress bar and, at the end, a summary; the run and its log lines
+    are kept in `rectrack history`.
+    """
     paths = paths or [SAMPLES_DIR]
     try:
         count = len(discover_files(paths, exclude=out))
@@ -101,27 +102,40 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
-    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
+    from rectrack.flows.history import quiet_at_exit, recorded_run
 
-    bar = _progress_bar() if errors.is_terminal else None
-    with bar or nullcontext():
-        listener = nullcontext()
-        if bar is not None:
-            job = bar.add_task("documents", total=count, recs=0)
-            listener = progress_listener(
-                lambda done, _total, recs, _doc: bar.update(job, completed=done, recs=recs))
-        with listener, one_off_run():
-            try:
-                summary = process_batch(paths=[str(p) for p in paths], out_dir=str(out),
-                                        root=str(common_root(paths)), refresh=refresh,
-                                        model_dir=str(model) if model else "")
-            except RectrackError as error:
-                raise _fail(_describe(error)) from error
-    typer.echo(summary.as_text())
+    try:
+        with recorded_run(settings.PREFECT_HOME, [str(p) for p in paths], str(out), verbose) as recording:
+            summary = _process(paths, out, refresh, model, count)
+            recording.complete(summary)
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
+    finally:
+        if not verbose:
+            quiet_at_exit()
+    Console(highlight=False, soft_wrap=True).print(run_summary(summary, recording.record))
     counts = dict(summary.by_status)
     if counts.get("failed") and not counts.get("ok") and not counts.get("partial"):
         raise _fail(f"none of the {summary.documents} files could be read: the reasons and what to do "
                     f"are in {out / 'problems.csv'}")
+
+
+def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int) -> RunSummary:
+    """Run the batch flow, with a progress bar when stderr is a terminal."""
+    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
+
+    bar = progress_bar(errors) if errors.is_terminal else None
+    with bar or nullcontext():
+        listener = nullcontext()
+        if bar is not None:
+            job = bar.add_task("starting Prefect", total=count, recs=0)
+            listener = progress_listener(
+                lambda done, _total, recs, _doc: bar.update(job, completed=done, recs=recs),
+                on_phase=lambda phase: bar.update(job, description=phase))
+        with listener, one_off_run():
+            return process_batch(paths=[str(p) for p in paths], out_dir=str(out),
+                                 root=str(common_root(paths)), refresh=refresh,
+                                 model_dir=str(model) if model else "")
 
 
 @app.command()
@@ -145,18 +159,23 @@ def serve(
 
     try:
         with prefect_server() as api_url:
-            errors.print(f"Prefect API at {api_url}; serving {inbox} -> {out}")
-            _serve(inbox.resolve(), out.resolve(), cron, interval, name)
+            errors.print(f"Prefect API at {api_url}; serving {inbox} -> {out}", highlight=False, soft_wrap=True)
+            _serve(inbox.resolve(), out.resolve(), cron, interval, name, api_url)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
 
 
-def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str) -> None:
-    """Block serving the deployment (imports prefect: call only once the API URL is set)."""
+def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str, api_url: str) -> None:
+    """Block serving the deployment (imports prefect: call only once the API URL is set).
+
+    Prints its own trigger command instead of Prefect's, which names no API URL
+    (pasted into a new terminal it would find no such deployment).
+    """
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.deployments.runner import EntrypointType
 
     from rectrack.flows.batch import process_batch
+    from rectrack.flows.server import trigger_command
 
     if not interval:
         try:
@@ -165,9 +184,68 @@ def _serve(inbox: Path, out: Path, cron: str, interval: int | None, name: str) -
             raise _fail(f"--cron {cron!r} is not a valid cron expression; "
                         "use five fields, e.g. \"0 2 * * *\" for 02:00 every day") from error
     schedule = {"interval": interval} if interval else {"cron": cron}
+    ui_url = api_url.removesuffix("/api")
+    errors.print(f"Serving; runs are in Prefect's UI at {ui_url}. To run it now, paste in another terminal:\n"
+                 f"{trigger_command(api_url, process_batch.name, name)}", highlight=False, soft_wrap=True)
     process_batch.serve(
         name=name, parameters={"paths": [str(inbox)], "out_dir": str(out), "root": str(inbox)},
-        limit=1, entrypoint_type=EntrypointType.MODULE_PATH, **schedule)
+        limit=1, entrypoint_type=EntrypointType.MODULE_PATH, print_starting_message=False, **schedule)
+
+
+@app.command()
+def history(
+    run_id: Annotated[Optional[str], typer.Argument(
+        help="A run's id (or its first characters) from the list: show that run.", show_default=False)] = None,
+    logs: Annotated[bool, typer.Option("--logs", help="With RUN_ID: also print the run's log lines.")] = False,
+    limit: Annotated[int, typer.Option(help="List at most this many runs.", min=1)] = 20,
+) -> None:
+    """List past `rectrack run`s of this folder (kept in .prefect/runs), or show one with its log."""
+    from rectrack.extractors.runlog import find_record, log_path, read_records, runs_dir
+
+    folder = runs_dir(settings.PREFECT_HOME)
+    # Piped or redirected, rich would assume 80 columns and fold the table.
+    console = Console(highlight=False, soft_wrap=run_id is not None,
+                      width=None if sys.stdout.isatty() else 200)
+    if run_id is None:
+        records = read_records(folder)
+        if not records:
+            typer.echo(f"no runs recorded in {folder} yet: `rectrack run` records each run there")
+            return
+        console.print(history_table(records[:limit]))
+        return
+    try:
+        record = find_record(folder, run_id)
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
+    log = log_path(folder, record.run_id)
+    text = None
+    if logs:
+        text = log.read_text(encoding="utf-8") if log.exists() else f"(no log file: {log})"
+    console.print(run_details(record, text))
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port of the UI on 127.0.0.1.")] = 4200) -> None:
+    """Start Prefect's server and UI on this folder's .prefect until stopped (Ctrl-C).
+
+    Its Runs page shows every `rectrack run` made in this folder (state, duration,
+    the run summary under Artifacts); their log lines are in `rectrack history RUN --logs`.
+    """
+    import time
+
+    from rectrack.flows.server import own_server
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with own_server(port) as api_url:
+            errors.print(f"Prefect UI at {api_url.removesuffix('/api')} (runs of {settings.PREFECT_HOME}); "
+                         "Ctrl-C to stop", highlight=False, soft_wrap=True)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        return
+    except RectrackError as error:
+        raise _fail(_describe(error)) from error
 
 
 @app.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from rectrack.flows import settings
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -107,13 +108,40 @@ def prefect_server() -> Iterator[str]:
                               "start it (prefect server start) or unset PREFECT_API_URL")
         yield configured
         return
-    port = free_port()
+    with own_server(free_port()) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        try:
+            yield api_url
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextmanager
+def own_server(port: int) -> Iterator[str]:
+    """Start ``prefect server start`` on this project's home and ``port``; yield its API URL; stop it.
+
+    Raises :class:`ServerError` when it does not come up (e.g. the port is taken).
+    """
     api_url = f"http://127.0.0.1:{port}/api"
+    if is_healthy(api_url):
+        raise ServerError(api_url, f"a Prefect server already answers on port {port}",
+                          "open it in the browser, or choose another port with --port")
     process = start_server(settings.PREFECT_HOME, port)
     try:
         wait_until_healthy(api_url, process, settings.PREFECT_HOME / "server.log")
-        os.environ["PREFECT_API_URL"] = api_url
         yield api_url
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
         stop_process_group(process)
+
+
+def trigger_command(api_url: str, flow_name: str, deployment: str) -> str:
+    """The shell command that runs ``flow_name/deployment`` now on the server at ``api_url``.
+
+    Ready to paste as it is into any terminal: the API URL is given on the
+    command line (a new shell would otherwise talk to a temporary server of
+    its own, which knows no deployment), ``prefect`` is named by its full path
+    (the project's virtual environment need not be active) and the deployment
+    name is quoted for the shell.
+    """
+    return (f"PREFECT_API_URL={shlex.quote(api_url)} {shlex.quote(prefect_executable())} "
+            f"deployment run {shlex.quote(f'{flow_name}/{deployment}')}")

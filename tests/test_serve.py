@@ -74,3 +74,32 @@ def test_serve_processes_new_files_dropped_in_the_inbox(server: tuple[str, Path]
     documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False,
                             encoding="utf-8-sig")
     assert list(documents["document"]) == ["tajikistan2011.pdf", "unitedkingdom2012.pdf"]
+
+
+def test_the_trigger_command_serve_prints_works_when_pasted(server: tuple[str, Path], tmp_path: Path) -> None:
+    """The line `serve` prints, run as it is by a shell that knows nothing of the server, starts a run."""
+    api_url, home = server
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "serve.log"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "tajikistan2011.pdf", inbox)
+    env = dict(os.environ, PREFECT_API_URL=api_url, PREFECT_HOME=str(home))
+    command = [sys.executable, "-m", "rectrack.flows.cli", "serve", "--inbox", str(inbox),
+               "--out", str(out), "--cron", "0 2 1 1 *", "--name", "nightly inbox"]
+    with log.open("wb") as handle:
+        serving = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        wait_for(lambda: "paste in another terminal:" in log.read_text(), "the trigger command", log)
+        wait_for(lambda: "deployment run" in log.read_text().split("paste in another terminal:")[1],
+                 "the trigger command", log)
+        line = log.read_text().split("paste in another terminal:\n")[1].splitlines()[0]
+        terminal = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        terminal["PREFECT_HOME"] = str(tmp_path / "another-home")     # not the server's
+        pasted = subprocess.run(["bash", "-c", line], env=terminal, capture_output=True, text=True,
+                                cwd=tmp_path, timeout=DEADLINE_SECONDS)
+        assert pasted.returncode == 0, f"{line}\n{pasted.stdout}\n{pasted.stderr}"
+        wait_for(lambda: tracker_rows(out) > 0, "tracker.csv with rows after the pasted command", log)
+        assert serving.poll() is None, log.read_text()
+    finally:
+        stop_process_group(serving)
+    assert "process-batch/nightly inbox" in line
