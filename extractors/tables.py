@@ -33,6 +33,8 @@ from rectrack.extractors.manifest import MANIFEST_FILE, manifest_matches, remove
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.responses import RESPONSE_COLUMNS, apply_responses, check_responses, responses_table
 from rectrack.extractors.tracker import build_tracker, merge_tracker, natural_key, read_csv_strings, read_tracker
+from rectrack.extractors.views import problems_frame, views_current, write_views
+from rectrack.extractors.workbook_edits import apply_workbook_edits
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -230,7 +232,11 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                  problems: pd.DataFrame, labels: pd.DataFrame,
                  responses: pd.DataFrame | None = None, classifier: str = "") -> None:
-    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker last, then the manifest.
+    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker, views, then the manifest.
+
+    After ``tracker.csv`` come its views, ``tracker.xlsx`` and ``report.html``
+    (:mod:`rectrack.extractors.views`); a workbook open in Excel is not
+    replaced, and ``problems.csv`` is written again with a row saying so.
 
     ``responses.csv`` is written only when ``responses`` is given;
     ``classifier`` (the fingerprint of the model that labelled them) goes into
@@ -251,12 +257,19 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
               *((("responses.csv", responses),) if responses is not None else ()), ("tracker.csv", tracker))
     with _writing(out_dir / MANIFEST_FILE):
         remove_manifest(out_dir)
-        for pattern in (".*.csv.*.tmp", f"{MANIFEST_FILE}.*.tmp"):    # left by a run killed while writing
+        # left by a run killed while writing
+        for pattern in (".*.csv.*.tmp", ".tracker.xlsx.*.tmp", ".report.html.*.tmp", ".rectrack-*.json.*.tmp"):
             for stale in out_dir.glob(pattern):
                 stale.unlink(missing_ok=True)
     for name, frame in tables:
         with _writing(out_dir / name):
             write_csv_atomic(frame, out_dir / name)
+    with _writing(out_dir / "tracker.xlsx"):        # and report.html: the views of the tables, before the manifest
+        late = write_views(out_dir, tracker, documents, problems)
+    if late:                                         # the workbook is open in Excel: say so in problems.csv
+        with _writing(out_dir / "problems.csv"):
+            write_csv_atomic(pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True),
+                             out_dir / "problems.csv")
     with _writing(out_dir / MANIFEST_FILE):
         write_manifest(out_dir, [name for name, _ in tables], classifier)
         (out_dir / _OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
@@ -303,6 +316,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"
     previous = read_tracker(tracker_path) if tracker_path.exists() else None
+    previous, workbook_problems = apply_workbook_edits(out_dir, previous)
     read_ok = [r for r in results if r.status in READ_STATUSES]
     processed = {r.document for r in read_ok}
     tracker = merge_tracker(previous, build_tracker(read_ok), processed)
@@ -312,7 +326,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker, sync_problems = sync_edits(tracker, links)
     merge_problems = [*merge_problems, *links.problems, *sync_problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
-    problems = problems_table(results, [*merge_problems, *run_problems])
+    problems = problems_table(results, [*workbook_problems, *merge_problems, *run_problems])
     tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
                                     read_table(out_dir / "labels.csv", LABEL_COLUMNS))
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
@@ -341,7 +355,7 @@ def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = ""
     last run was killed before its manifest, or a table cannot be read.
     """
     paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
-    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]):
+    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]) or not views_current(out_dir):
         return None
     try:
         documents = read_table(paths["documents"], DOCUMENT_COLUMNS)
