@@ -25,7 +25,7 @@ h1{margin-bottom:.2rem} h2{margin-top:2.4rem;border-bottom:1px solid #ddd;paddin
 .tiles{display:flex;gap:1rem;flex-wrap:wrap}.tile{background:#f3f6fa;border-radius:8px;padding:.8rem 1.2rem}
 .tile b{display:block;font-size:1.8rem}.note{color:#666;font-style:italic}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem;text-align:left;
-vertical-align:top}th{background:#f3f6fa}
+vertical-align:top}th{background:#f3f6fa}td:nth-child(3){min-width:22rem}
 """
 _CONFIG = {"displaylogo": False, "responsive": True}
 _POSITIONS = ("supported", "noted", "pending", NOT_GIVEN)
@@ -58,7 +58,7 @@ def _by_document(tracker: pd.DataFrame) -> str:
     figure = go.Figure([go.Bar(name=p, y=table.index, x=table[p], orientation="h", marker_color=_COLOURS[p])
                         for p in _POSITIONS if p in table.columns])
     figure.update_layout(barmode="stack", height=max(260, 28 * len(table) + 80), yaxis={"automargin": True},
-                         legend={"orientation": "h", "y": 1.05})
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02})
     return _figure_html(figure, "by-document")
 
 
@@ -86,9 +86,9 @@ def _recurring(groups: pd.DataFrame | None) -> str:
     figure = go.Figure(go.Bar(x=pd.to_numeric(shown["recommendations"]), y=labels[::-1], orientation="h",
                               hovertext=texts[::-1], marker_color="#6d597a"))
     figure.update_layout(height=max(220, 30 * len(top) + 60), yaxis={"automargin": True},
-                         xaxis_title="times recommended")
-    columns = ["follow_up_group", "country", "recommendations", "first_year", "latest_year", "bodies", "made_by",
-               "latest_position", "representative_text"]
+                         xaxis={"title": "times recommended", "tickformat": "d", "rangemode": "tozero"})
+    columns = ["follow_up_group", "country", "representative_text", "recommendations", "first_year", "latest_year",
+               "bodies", "made_by", "latest_position"]
     return _figure_html(figure, "recurring") + _table(top[columns], "")
 
 

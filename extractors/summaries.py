@@ -38,21 +38,36 @@ def counting_rows(tracker: pd.DataFrame) -> pd.DataFrame:
 def count_by(tracker: pd.DataFrame, column: str, label: str | None = None, multi: bool = False) -> pd.DataFrame:
     """Recommendations per value of ``column``: a frame (``label`` or ``column``, ``recommendations``).
 
-    Empty cells count under :data:`NOT_GIVEN`; ``multi`` splits ``|``-joined
-    cells. Sorted by count (most first), then value. An absent column gives
-    an empty frame.
+    A single-valued column counts the rows that count. A ``multi`` column
+    (``|``-joined labels, States) counts each recommendation once per value
+    found on any of its rows (a report row and the matrix row repeating it
+    share ``recommendation_key``; the matrix often holds the labels). Empty
+    cells count under :data:`NOT_GIVEN`. Sorted by count (most first), then
+    value. An absent column gives an empty frame.
     """
     name = label or column
-    rows = counting_rows(tracker)
+    empty = pd.DataFrame({name: pd.Series(dtype=str), "recommendations": pd.Series(dtype=int)})
+    rows = tracker if multi else counting_rows(tracker)
     if column not in rows.columns or not len(rows):
-        return pd.DataFrame({name: pd.Series(dtype=str), "recommendations": pd.Series(dtype=int)})
+        return empty
     values = rows[column].astype(str).str.strip()
     if multi:
-        values = values.str.split(MULTI_SEPARATOR, regex=False).explode().str.strip()
-    values = values.replace("", NOT_GIVEN)
-    counts = values.value_counts()
+        keys = _recommendation_keys(rows)
+        pairs = pd.DataFrame({"key": keys, "value": values.str.split(MULTI_SEPARATOR, regex=False)}).explode("value")
+        pairs["value"] = pairs["value"].str.strip()
+        labelled = set(pairs.loc[pairs["value"] != "", "key"])
+        pairs = pairs[(pairs["value"] != "") | ~pairs["key"].isin(labelled)].drop_duplicates()
+        values = pairs["value"]
+    counts = values.replace("", NOT_GIVEN).value_counts()
     frame = pd.DataFrame({name: counts.index.astype(str), "recommendations": counts.to_numpy()})
     return frame.sort_values(["recommendations", name], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _recommendation_keys(rows: pd.DataFrame) -> pd.Series:
+    """One key per recommendation: ``recommendation_key`` where filled, else ``rec_id``."""
+    if "recommendation_key" not in rows.columns:
+        return rows["rec_id"]
+    return rows["recommendation_key"].where(rows["recommendation_key"] != "", rows["rec_id"])
 
 
 def groups_table(out_dir: Path, tracker: pd.DataFrame) -> pd.DataFrame | None:
