@@ -15,7 +15,7 @@ with the values rectrack wrote (the record) and with ``tracker.csv``:
 Rows of the workbook whose ``rec_id`` is not in ``tracker.csv`` are reported,
 not added (rectrack owns the rows). A workbook that cannot be read is moved
 aside (``tracker-unread-<hash>.xlsx``, so nothing typed in it is lost) and
-reported.
+reported; so is a workbook with no record of what rectrack wrote in it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from rectrack.extractors.records import Problem
-from rectrack.extractors.workbook import SHEET, WORKBOOK_FILE, cell_text, editable_columns, read_record, sha256_file
+from rectrack.extractors.workbook import (
+    RECORD_FILE, SHEET, WORKBOOK_FILE, cell_text, editable_columns, read_record, sha256_file,
+)
 
 
 def _as_text(value: object) -> str:
@@ -79,16 +81,24 @@ def _moved_aside(path: Path, reason: str) -> Problem:
 def apply_workbook_edits(out_dir: Path, previous: pd.DataFrame | None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """``previous`` (the tracker read from ``tracker.csv``) with the edits saved in ``tracker.xlsx`` merged in.
 
-    Returns ``previous`` unchanged when there is no tracker, no workbook, no
-    record of what rectrack wrote, or the workbook is byte for byte what it
-    wrote. Otherwise returns a new frame (same rows and order; columns the
+    Returns ``previous`` unchanged when there is no workbook or it is byte
+    for byte what rectrack wrote. An edited workbook that cannot be merged
+    (unreadable, no record of what rectrack wrote, no ``tracker.csv``) is
+    moved aside and reported, never overwritten. Otherwise returns a new frame (same rows and order; columns the
     analyst added in the workbook appended) and the problems found (cells
     edited in both files, unknown ``rec_id``, unreadable workbook).
     """
     path = out_dir / WORKBOOK_FILE
-    record = read_record(out_dir)
-    if previous is None or record is None or not path.exists() or sha256_file(path) == record["workbook"]:
+    if not path.exists():
         return previous, []
+    record = read_record(out_dir)
+    if record is not None and sha256_file(path) == record["workbook"]:
+        return previous, []
+    if record is None:
+        return previous, [_moved_aside(path, f"there is no record of what rectrack wrote in it ({RECORD_FILE} "
+                                             "is missing or unreadable), so its edits cannot be told apart")]
+    if previous is None:
+        return previous, [_moved_aside(path, "there is no tracker.csv to merge its edits into")]
     try:
         sheet = read_workbook_sheet(path)
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, InvalidFileException) as error:

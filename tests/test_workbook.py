@@ -214,6 +214,18 @@ def test_an_unreadable_edited_workbook_is_moved_aside_not_lost(out: Path, result
         "rec_id"].tolist()
 
 
+def test_a_workbook_without_its_record_is_moved_aside_not_overwritten(out: Path, results: list[DocumentResult]) -> None:
+    _edit_workbook(out / WORKBOOK_FILE, {(REPORTS[0], "111.83"): {"status": "in progress"}})
+    edited = (out / WORKBOOK_FILE).read_bytes()
+    (out / RECORD_FILE).unlink()
+    update_outputs(out, results)
+    (kept,) = out.glob("tracker-unread-*.xlsx")
+    assert kept.read_bytes() == edited
+    assert (read_tracker(out / "tracker.csv")["status"] == "").all()       # not guessed
+    problems = read_table(out / "problems.csv", ())
+    assert "is missing or unreadable" in problems.loc[problems["document"] == WORKBOOK_FILE, "reason"].item()
+
+
 def test_record_lists_only_rows_with_analyst_cells(out: Path) -> None:
     record = json.loads((out / RECORD_FILE).read_text(encoding="utf-8"))
     assert record["cells"] == {}
