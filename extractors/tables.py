@@ -6,7 +6,9 @@ previous tables from the output folder, merges this run's results into them
 addenda (:mod:`rectrack.extractors.responses`), links the rows of one recommendation
 and shares the analyst's edits among them (:mod:`rectrack.extractors.links`) and writes ``tracker.csv``,
 ``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
-been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
+been seen, ``responses.csv`` (:func:`write_tables`), then the views ``tracker.xlsx`` and
+``report.html`` (:mod:`rectrack.extractors.views`; edits saved in the workbook are read back
+first, :mod:`rectrack.extractors.workbook_edits`). Every table is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
 half-way leaves the previous file intact.
 """
