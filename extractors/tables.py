@@ -7,7 +7,9 @@ addenda (:mod:`rectrack.extractors.responses`), links the rows of one recommenda
 and shares the analyst's edits among them (:mod:`rectrack.extractors.links`), groups the recommendations
 asking the same of one country (:mod:`rectrack.extractors.grouping`) and writes ``tracker.csv``,
 ``groups.csv``, ``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has
-been seen, ``responses.csv`` (:func:`write_tables`). Every file is UTF-8 with BOM, ``\\n`` line ends, no
+been seen, ``responses.csv`` (:func:`write_tables`), then the views ``tracker.xlsx`` and
+``report.html`` (:mod:`rectrack.extractors.views`; edits saved in the workbook are read back
+first, :mod:`rectrack.extractors.workbook_edits`). Every table is UTF-8 with BOM, ``\\n`` line ends, no
 timestamps (same inputs, same bytes), and replaced atomically: a run killed
 half-way leaves the previous file intact.
 """
@@ -39,6 +41,8 @@ from rectrack.extractors.tracker import (
     build_tracker, conversion_problems, document_key, merge_tracker, migrate_rec_ids, natural_key, read_csv_strings,
     read_tracker, read_tracker_form,
 )
+from rectrack.extractors.views import problems_frame, views_current, write_views
+from rectrack.extractors.workbook_edits import apply_workbook_edits
 
 DOCUMENT_COLUMNS: tuple[str, ...] = (
     "document", "sha256", "status", "document_type", "body", "document_symbol",
@@ -250,7 +254,11 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                  problems: pd.DataFrame, labels: pd.DataFrame,
                  responses: pd.DataFrame | None = None, classifier: str = "",
                  groups: pd.DataFrame | None = None) -> None:
-    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker last, then the manifest.
+    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker, views, then the manifest.
+
+    After ``tracker.csv`` come its views, ``tracker.xlsx`` and ``report.html``
+    (:mod:`rectrack.extractors.views`); a workbook open in Excel is not
+    replaced, and ``problems.csv`` is written again with a row saying so.
 
     ``responses.csv`` is written only when ``responses`` is given, ``groups.csv``
     only when ``groups`` is;
@@ -273,12 +281,19 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
               *((("groups.csv", groups),) if groups is not None else ()), ("tracker.csv", tracker))
     with _writing(out_dir / MANIFEST_FILE):
         remove_manifest(out_dir)
-        for pattern in (".*.csv.*.tmp", f"{MANIFEST_FILE}.*.tmp"):    # left by a run killed while writing
+        # left by a run killed while writing
+        for pattern in (".*.csv.*.tmp", ".tracker.xlsx.*.tmp", ".report.html.*.tmp", ".rectrack-*.json.*.tmp"):
             for stale in out_dir.glob(pattern):
                 stale.unlink(missing_ok=True)
     for name, frame in tables:
         with _writing(out_dir / name):
             write_csv_atomic(frame, out_dir / name)
+    with _writing(out_dir / "tracker.xlsx"):        # and report.html: the views of the tables, before the manifest
+        late = write_views(out_dir, tracker, documents, problems)
+    if late:                                         # the workbook is open in Excel: say so in problems.csv
+        with _writing(out_dir / "problems.csv"):
+            write_csv_atomic(pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True),
+                             out_dir / "problems.csv")
     with _writing(out_dir / MANIFEST_FILE):
         write_manifest(out_dir, [name for name, _ in tables], classifier)
         (out_dir / _OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
@@ -336,6 +351,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     results = drop_duplicate_documents(results)
     tracker_path = out_dir / "tracker.csv"
     previous, form = read_tracker_form(tracker_path) if tracker_path.exists() else (None, None)
+    previous, workbook_problems = apply_workbook_edits(out_dir, previous)
     read_ok = [r for r in results if r.status in READ_STATUSES]
     if previous is not None:
         previous = migrate_rec_ids(previous, read_ok)
@@ -350,7 +366,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker["follow_up_group"] = grouping.groups
     merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
-    problems = problems_table(results, [*merge_problems, *run_problems])
+    problems = problems_table(results, [*workbook_problems, *merge_problems, *run_problems])
     tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
                                     read_table(out_dir / "labels.csv", LABEL_COLUMNS))
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
@@ -380,7 +396,7 @@ def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = ""
     last run was killed before its manifest, or a table cannot be read.
     """
     paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
-    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]):
+    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]) or not views_current(out_dir):
         return None
     try:
         documents = read_table(paths["documents"], DOCUMENT_COLUMNS)

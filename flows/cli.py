@@ -41,7 +41,8 @@ PathsArg = Annotated[Optional[list[Path]], typer.Argument(
     help="Files or folders to process (folders recursively, hidden files skipped). "
          "Default: data/samples.", show_default=False)]
 OutOpt = Annotated[Path, typer.Option(
-    "--out", "-o", help="Folder for tracker.csv, documents.csv, problems.csv, labels.csv.")]
+    "--out", "-o", help="Folder for tracker.csv (and tracker.xlsx, report.html), documents.csv, problems.csv, "
+                        "labels.csv.")]
 RefreshOpt = Annotated[bool, typer.Option(
     "--refresh", help="Re-read every file even if cached (edits to the code or to data/ rule files "
                   "are seen without it).")]

@@ -19,10 +19,13 @@ from rectrack.extractors.manifest import MANIFEST_FILE
 from rectrack.extractors.pipeline import file_sha256
 from rectrack.extractors.tables import unchanged_summary, write_csv_atomic
 from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.workbook import RECORD_FILE
 from tests.conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("documents.csv", "problems.csv", "labels.csv", "groups.csv", "tracker.csv")
+# Written after the tracker, before the manifest (rectrack.extractors.views).
+VIEWS = ("tracker.xlsx", RECORD_FILE, "report.html")
 # In a child process: SIGKILL itself before the KILL_AT-th os.replace into the output folder, then run.
 _KILLER = """
 import os, signal, sys
@@ -85,7 +88,8 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"inbox": inbox, "edited": edited, "complete": complete}
 
 
-@pytest.mark.parametrize("kill_at", range(len(TABLES) + 1), ids=[f"before-{n}" for n in (*TABLES, MANIFEST_FILE)])
+@pytest.mark.parametrize("kill_at", range(len(TABLES) + len(VIEWS) + 1),
+                         ids=[f"before-{n}" for n in (*TABLES, *VIEWS, MANIFEST_FILE)])
 def test_a_run_killed_at_each_write_step_loses_nothing(stages: dict[str, Path], tmp_path: Path, kill_at: int) -> None:
     out = tmp_path / "out"
     shutil.copytree(stages["edited"], out)
@@ -99,7 +103,7 @@ def test_a_run_killed_at_each_write_step_loses_nothing(stages: dict[str, Path], 
     files = {p.name: file_sha256(p) for p in stages["inbox"].glob("*.pdf")}
     assert unchanged_summary(out, files) is None          # the next run does not trust a partial set
     assert _child(_UPDATE, out, 99, stages["inbox"]) == 0
-    for table in (*TABLES, MANIFEST_FILE):
+    for table in (*TABLES, *VIEWS, MANIFEST_FILE):
         assert (out / table).read_bytes() == (stages["complete"] / table).read_bytes(), table
     assert not list(out.glob(".*.tmp"))
 
