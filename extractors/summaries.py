@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectrack.extractors.tracker import MULTI_SEPARATOR, natural_key, read_csv_strings
+from rectrack.extractors import grouping
 from rectrack.extractors.errors import OutputError
+from rectrack.extractors.tracker import MULTI_SEPARATOR, read_csv_strings
 
 GROUP_COLUMNS: tuple[str, ...] = (
     "follow_up_group", "country", "representative_text", "recommendations", "first_year", "latest_year",
@@ -71,7 +72,8 @@ def _recommendation_keys(rows: pd.DataFrame) -> pd.Series:
 
 
 def groups_table(out_dir: Path, tracker: pd.DataFrame) -> pd.DataFrame | None:
-    """The follow-up groups: ``groups.csv`` if written, else derived from the tracker, else None.
+    """The follow-up groups: ``groups.csv`` if written, else made from the tracker's ``follow_up_group``
+    (:func:`rectrack.extractors.grouping.groups_table`), else None.
 
     Raises :class:`OutputError` naming ``groups.csv`` when it cannot be read.
     """
@@ -84,37 +86,7 @@ def groups_table(out_dir: Path, tracker: pd.DataFrame) -> pd.DataFrame | None:
         return frame
     if GROUP_COLUMN not in tracker.columns:
         return None
-    return derive_groups(tracker)
-
-
-def _joined(values: pd.Series) -> str:
-    parts = dict.fromkeys(p.strip() for v in values for p in str(v).split(MULTI_SEPARATOR) if p.strip())
-    return MULTI_SEPARATOR.join(parts)
-
-
-def derive_groups(tracker: pd.DataFrame) -> pd.DataFrame:
-    """One row per ``follow_up_group`` of the tracker (rows that count, group id not empty), :data:`GROUP_COLUMNS`.
-
-    Within a group, rows are taken in (year, document) order: the first gives
-    ``representative_text``, ``first_*``; the last gives ``latest_*``.
-    ``made_by`` joins the recommending States, else the body, of each row.
-    """
-    rows = counting_rows(tracker)
-    rows = rows[rows[GROUP_COLUMN].str.strip() != ""]
-    out = []
-    for group, members in rows.groupby(GROUP_COLUMN, sort=False):
-        years, names = members["year"].tolist(), members["document"].tolist()
-        members = members.iloc[sorted(range(len(members)), key=lambda i: (years[i], natural_key(names[i])))]
-        first, latest = members.iloc[0], members.iloc[-1]
-        made_by = [s if s else b for s, b in zip(members["recommending_states"], members["body"])]
-        out.append({
-            "follow_up_group": group, "country": first["country"], "representative_text": first["text"],
-            "recommendations": str(len(members)), "first_year": first["year"], "latest_year": latest["year"],
-            "first_document": first["document"], "latest_document": latest["document"],
-            "made_by": _joined(pd.Series(made_by)), "bodies": _joined(members["body"]),
-            "latest_position": latest["position"],
-        })
-    return pd.DataFrame(out, columns=list(GROUP_COLUMNS), dtype=str)
+    return grouping.groups_table(tracker)
 
 
 def recurring_groups(groups: pd.DataFrame | None, limit: int = 20) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.report import report_html
-from rectrack.extractors.summaries import derive_groups, recurring_groups
+from rectrack.extractors.grouping import groups_table as derive_groups
+from rectrack.extractors.summaries import recurring_groups
 from rectrack.extractors.tables import PROBLEM_COLUMNS, update_outputs
 from rectrack.extractors.tracker import read_tracker
 from rectrack.extractors.paths import SAMPLES_DIR
@@ -59,7 +60,8 @@ def test_groups_derived_from_hand_grouped_real_rows(grouped: pd.DataFrame) -> No
     assert erased["made_by"] == "Bosnia and Herzegovina|Serbia|Slovakia"
     assert erased["first_document"] == "upr/slovenia2010-A_HRC_14_15.pdf"
     assert erased["latest_document"] == "upr/slovenia2019-A_HRC_43_15.pdf"
-    assert erased["representative_text"].startswith("To place a greater focus on the issue of “erased persons”")
+    # the latest wording (2019, 122.156) represents the group
+    assert erased["representative_text"] == "Continue efforts to address effectively the “erased persons” issue"
     assert erased["latest_position"] == "supported"          # 122.156 is under "supported" (paragraph 122) in 2019
     assert groups.loc["G-nhri0000", "made_by"] == "Ukraine|Jordan"
     top = recurring_groups(derive_groups(grouped))
@@ -82,21 +84,24 @@ def test_report_shows_counts_recurring_groups_status_and_problems(out: Path, gro
 
 
 def test_report_without_groups_says_so(out: Path) -> None:
-    page = (out / "report.html").read_text(encoding="utf-8")
+    tracker = read_tracker(out / "tracker.csv").drop(columns=["follow_up_group"])
+    documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    page = report_html(tracker, documents, pd.DataFrame(columns=list(PROBLEM_COLUMNS)), None)
     assert "the grouping step has not run" in page
     assert 'id="recurring"' not in page
 
 
-def test_groups_csv_is_used_when_present(out: Path, grouped: pd.DataFrame, tmp_path: Path) -> None:
-    folder = tmp_path / "out"
-    shutil.copytree(out, folder)
-    derive_groups(grouped).to_csv(folder / "groups.csv", index=False, encoding="utf-8-sig")
-    update_outputs(folder, [process_document(SAMPLES_DIR / name, SAMPLES_DIR) for name in FILES])
-    page = (folder / "report.html").read_text(encoding="utf-8")
-    assert 'id="recurring"' in page and "Bosnia and Herzegovina|Serbia|Slovakia" in page
-    rows = list(load_workbook(folder / "tracker.xlsx")["By group"].iter_rows(values_only=True))
+def test_the_groups_of_the_run_are_in_the_report_and_the_workbook(out: Path) -> None:
+    """The run writes groups.csv (rectrack.extractors.grouping); the report's recurring section and the
+    workbook's "By group" sheet show its groups made more than once."""
+    groups = pd.read_csv(out / "groups.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    top = recurring_groups(groups).iloc[0]
+    assert int(top["recommendations"]) > 1
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="recurring"' in page and top["follow_up_group"] in page
+    rows = list(load_workbook(out / "tracker.xlsx")["By group"].iter_rows(values_only=True))
     assert rows[0][:4] == ("follow_up_group", "country", "representative_text", "recommendations")
-    assert ("G-erased00", "Slovenia") in {r[:2] for r in rows}
+    assert (top["follow_up_group"], "Slovenia") in {r[:2] for r in rows}
 
 
 def _external_references(page: str) -> list[str]:
@@ -112,7 +117,8 @@ def test_report_is_self_contained(out: Path) -> None:
     assert _external_references('<img src="https://example.org/x.png"><a href="//cdn.example/x">') != []
     soup = BeautifulSoup(page, "html.parser")
     assert soup.find_all("link") == [] and all(not s.get("src") for s in soup.find_all("script"))
-    assert len(soup.find_all("script")) == 3      # plotly.js inlined, by document, by theme (no status, no groups)
+    # plotly.js inlined, by document, by theme, recurring groups (2010 and 2019 asks grouped; no status yet)
+    assert len(soup.find_all("script")) == 4
 
 
 def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess:
