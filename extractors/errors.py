@@ -94,3 +94,9 @@ class TaxonomyError(RectrackError):
     """A taxonomy or mapping file under data/taxonomies/ is malformed or names an unknown label."""
 
     kind = "taxonomy"
+
+
+class LimitExceeded(RectrackError):
+    """A document is over one of the per-document limits (:mod:`rectrack.extractors.limits`)."""
+
+    kind = "limit"

@@ -48,6 +48,7 @@ from prefect.utilities.annotations import quote
 from rectrack import extractors
 from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
 from rectrack.extractors.classify.apply import recommendation_texts
+from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
 from rectrack.extractors.pipeline import file_sha256, process_document, relative_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
@@ -89,7 +90,9 @@ def extractors_fingerprint() -> str:
 
 
 def _content_key(_context: object, parameters: dict) -> str:
-    return f"{parameters['sha256']}-{extractors_fingerprint()}"
+    # The limits are part of the key: a file refused under a limit is read again once it is raised.
+    limits = hashlib.sha256(Limits.from_env().key().encode()).hexdigest()[:8]
+    return f"{parameters['sha256']}-{extractors_fingerprint()}-{limits}"
 
 
 DOCUMENT_CACHE = CacheKeyFnPolicy(cache_key_fn=_content_key) + TASK_SOURCE
