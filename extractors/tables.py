@@ -98,7 +98,7 @@ def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[Document
     out = []
     for result in sorted(results, key=lambda r: natural_key(r.document)):
         first = kept.setdefault(result.sha256, result.document)
-        if first == result.document:
+        if first == result.document or not result.sha256:  # no content hash: a file never read
             out.append(result)
             continue
         problem = Problem(document=result.document, kind="duplicate",

@@ -50,10 +50,10 @@ from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, 
 from rectrack.extractors.classify.apply import recommendation_texts
 from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
-from rectrack.extractors.pipeline import file_sha256, process_document, relative_name
+from rectrack.extractors.pipeline import file_sha256, process_document, relative_name, safe_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
-from rectrack.flows.discover import discover_files
+from rectrack.flows.discover import Skipped, discover
 
 ProgressListener = Callable[[int, int, int, str], None]
 _progress: ContextVar[ProgressListener | None] = ContextVar("rectrack_progress", default=None)
@@ -101,7 +101,7 @@ DOCUMENT_CACHE = CacheKeyFnPolicy(cache_key_fn=_content_key) + TASK_SOURCE
 def _task_run_name() -> str:
     from prefect.runtime import task_run
 
-    return f"process {Path(task_run.parameters['path']).name}"
+    return f"process {safe_name(Path(task_run.parameters['path']).name)}"
 
 
 # Worker processes for the document tasks of the current flow run (None: read in the task's thread).
@@ -227,9 +227,20 @@ def progress_listener(listener: ProgressListener) -> Iterator[None]:
         _progress.reset(token)
 
 
-def _failed(name: str, sha256: str, reason: str, action: str, kind: str) -> DocumentResult:
+def _failed(name: str, sha256: str, reason: str, action: str, kind: str,
+            status: Status = Status.FAILED) -> DocumentResult:
     problem = Problem(document=name, reason=reason, action=action, kind=kind)
-    return DocumentResult(document=name, sha256=sha256, status=Status.FAILED, problems=(problem,))
+    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
+
+
+def _skipped(items: list[Skipped], root: Path) -> list[DocumentResult]:
+    """What discovery left out (FIFOs, devices, link loops, folders that cannot be listed), as rows.
+
+    A folder that cannot be listed is ``failed`` (documents may be missing);
+    the rest is ``skipped``.
+    """
+    return [_failed(relative_name(item.path, root), "", item.reason, item.action, item.kind,
+                    Status.FAILED if item.kind == "unreadable" else Status.SKIPPED) for item in items]
 
 
 def _outcome(future: PrefectFuture, name: str, sha256: str) -> DocumentResult:
@@ -317,9 +328,11 @@ def _cached_results(inputs: list[_Input], refresh: bool) -> dict[str, DocumentRe
 def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_dir: str) -> RunSummary:
     """The body of :func:`process_batch`, run while holding the output folder's lock."""
     logger = get_run_logger()
-    files = discover_files([Path(p) for p in paths], exclude=Path(out_dir))
-    logger.info("%d documents to process in %s", len(files), ", ".join(paths))
+    found = discover([Path(p) for p in paths], exclude=Path(out_dir))
+    files = found.files
+    logger.info("%d documents to process in %s", len(files), safe_name(", ".join(paths)))
     inputs, unreadable = _hash_all(files, Path(root))
+    unreadable = _skipped(found.skipped, Path(root)) + unreadable
     for result in unreadable:
         logger.warning("%s: %s", result.document, result.problems[0].reason)
     cached = _cached_results(inputs, refresh)
