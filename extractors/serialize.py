@@ -14,11 +14,10 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 def to_data(value: Any) -> Any:
@@ -41,59 +40,139 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _scalar(kind: type, data: Any, where: str) -> Any:
-    if kind is float and isinstance(data, int) and not isinstance(data, bool):
-        return float(data)
-    if kind is int and isinstance(data, bool) or not isinstance(data, kind):
-        raise ValueError(f"{where}: expected {kind.__name__}, found {type(data).__name__}")
-    return data
+Decoder = Callable[[Any], Any]
 
 
-def from_data(kind: Any, data: Any, where: str = "$") -> Any:
-    """Rebuild a value of type ``kind`` from :func:`to_data`'s output; :class:`ValueError` if it does not fit."""
+class _Misfit(ValueError):
+    """Data that does not fit its type; ``where`` grows as the error goes up the tree."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.message, self.where = message, where
+
+    def at(self, step: str) -> _Misfit:
+        return _Misfit(self.message, step + self.where)
+
+
+def from_data(kind: Any, data: Any) -> Any:
+    """Rebuild a value of type ``kind`` from :func:`to_data`'s output.
+
+    Raises :class:`ValueError` saying where (``$.recommendations[3].position: ...``) when it does not fit.
+    """
+    try:
+        return _decoder(kind)(data)
+    except _Misfit as error:
+        raise ValueError(f"${error.where}: {error.message}") from None
+
+
+def _expect(data: Any, kind: type, what: str) -> None:
+    if not isinstance(data, kind):
+        raise _Misfit(f"expected {what}, found {type(data).__name__}")
+
+
+@cache
+def _decoder(kind: Any) -> Decoder:
+    """A function checking and rebuilding data of type ``kind`` (built once per type)."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
-            return None
         inner = [arg for arg in args if arg is not type(None)]
-        if len(inner) != 1:
-            raise ValueError(f"{where}: unsupported union {kind}")
-        return from_data(inner[0], data, where)
+        if len(inner) != 1 or len(args) != 2:
+            raise TypeError(f"unsupported union {kind}")
+        item = _decoder(inner[0])
+        return lambda data: None if data is None else item(data)
     if origin is dict and args[0] is str:
-        if not isinstance(data, dict):
-            raise ValueError(f"{where}: expected an object, found {type(data).__name__}")
-        return {key: from_data(args[1], item, f"{where}[{key!r}]") for key, item in data.items()}
-    if origin is tuple:
-        if not isinstance(data, list):
-            raise ValueError(f"{where}: expected a list, found {type(data).__name__}")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_data(args[0], item, f"{where}[{i}]") for i, item in enumerate(data))
-        raise ValueError(f"{where}: unsupported tuple type {kind}")
+        return _dict_decoder(_decoder(args[1]))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _tuple_decoder(_decoder(args[0]))
     if isinstance(kind, type) and issubclass(kind, Enum):
+        return _enum_decoder(kind)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _record_decoder(kind)
+    if isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields"):
+        return _named_tuple_decoder(kind)
+    if kind in (str, int, float, bool):
+        return _scalar_decoder(kind)
+    raise TypeError(f"unsupported type {kind}")
+
+
+def _scalar_decoder(kind: type) -> Decoder:
+    def decode(data: Any) -> Any:
+        if type(data) is kind:
+            return data
+        if kind is float and type(data) is int:
+            return float(data)
+        raise _Misfit(f"expected {kind.__name__}, found {type(data).__name__}")
+    return decode
+
+
+def _enum_decoder(kind: type[Enum]) -> Decoder:
+    def decode(data: Any) -> Any:
         try:
             return kind(data)
         except ValueError as error:
-            raise ValueError(f"{where}: {error}") from None
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _record(kind, data, where)
-    if isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a NamedTuple
-        hints, required = _hints(kind), len(kind._fields) - len(kind._field_defaults)
-        if not isinstance(data, list) or not required <= len(data) <= len(kind._fields):
-            raise ValueError(f"{where}: expected a list of {required} to {len(kind._fields)} values")
-        return kind(*(from_data(hints[name], item, f"{where}.{name}") for name, item in zip(kind._fields, data)))
-    if kind in (str, int, float, bool):
-        return _scalar(kind, data, where)
-    raise ValueError(f"{where}: unsupported type {kind}")
+            raise _Misfit(str(error)) from None
+    return decode
 
 
-def _record(cls: type[T], data: Any, where: str) -> T:
-    if not isinstance(data, dict):
-        raise ValueError(f"{where}: expected an object for {cls.__name__}, found {type(data).__name__}")
+def _tuple_decoder(item: Decoder) -> Decoder:
+    def decode(data: Any) -> tuple:
+        _expect(data, list, "a list")
+        out = []
+        for index, value in enumerate(data):
+            try:
+                out.append(item(value))
+            except _Misfit as error:
+                raise error.at(f"[{index}]") from None
+        return tuple(out)
+    return decode
+
+
+def _dict_decoder(item: Decoder) -> Decoder:
+    def decode(data: Any) -> dict:
+        _expect(data, dict, "an object")
+        try:
+            return {key: item(value) for key, value in data.items()}
+        except _Misfit as error:
+            raise error.at("[...]") from None
+    return decode
+
+
+def _named_tuple_decoder(kind: type) -> Decoder:
+    hints = _hints(kind)
+    items = [(name, _decoder(hints[name])) for name in kind._fields]
+    required = len(items) - len(kind._field_defaults)
+
+    def decode(data: Any) -> Any:
+        _expect(data, list, "a list")
+        if not required <= len(data) <= len(items):
+            raise _Misfit(f"expected {required} to {len(items)} values, found {len(data)}")
+        values = []
+        for (name, item), value in zip(items, data):
+            try:
+                values.append(item(value))
+            except _Misfit as error:
+                raise error.at(f".{name}") from None
+        return kind(*values)
+    return decode
+
+
+def _record_decoder(cls: type) -> Decoder:
     hints = _hints(cls)
-    names = {spec.name for spec in dataclasses.fields(cls)}
-    if unknown := set(data) - names:
-        raise ValueError(f"{where}: unknown fields {sorted(unknown)} for {cls.__name__}")
-    if missing := {spec.name for spec in dataclasses.fields(cls)
-                   if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING} - set(data):
-        raise ValueError(f"{where}: missing fields {sorted(missing)} for {cls.__name__}")
-    return cls(**{name: from_data(hints[name], value, f"{where}.{name}") for name, value in data.items()})
+    items = {spec.name: _decoder(hints[spec.name]) for spec in dataclasses.fields(cls)}
+    required = frozenset(spec.name for spec in dataclasses.fields(cls)
+                         if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING)
+
+    def decode(data: Any) -> Any:
+        _expect(data, dict, f"an object for {cls.__name__}")
+        if not data.keys() <= items.keys():
+            raise _Misfit(f"unknown fields {sorted(data.keys() - items.keys())} for {cls.__name__}")
+        if not required <= data.keys():
+            raise _Misfit(f"missing fields {sorted(required - data.keys())} for {cls.__name__}")
+        values = {}
+        for name, value in data.items():
+            try:
+                values[name] = items[name](value)
+            except _Misfit as error:
+                raise error.at(f".{name}") from None
+        return cls(**values)
+    return decode
