@@ -182,3 +182,44 @@ def test_limit_from_environment_gives_one_problem_row(tmp_path, monkeypatch):
     assert "RECTRACK_MAX_UNZIPPED_MB=40" in refused.problems[0].action
     read = process_document(good, tmp_path)
     assert read.status is not Status.FAILED and "limit" not in {p.kind for p in read.problems}
+
+
+def test_long_text_is_refused_from_its_size_and_first_4_kb(tmp_path, monkeypatch):
+    path = tmp_path / "huge.txt"
+    path.write_text(ENGLISH * 40)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read whole although over the limit"))
+    error = _raises_limit(path, Limits(max_text_chars=10_000), "RECTRACK_MAX_TEXT_CHARS")
+    assert error.reason.startswith("its text is 12,720 characters or more")
+
+
+def test_fifo_given_to_the_reader_is_refused_not_read(tmp_path):
+    import os
+
+    from rectrack.extractors.errors import UnreadableFile
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(UnreadableFile, match="not a regular file"):
+        read_document(tmp_path / "pipe.txt")
+
+
+_TEXT_PEAK_SCRIPT = """
+import json, resource, sys, time
+from pathlib import Path
+from rectrack.extractors.pipeline import process_document
+start = time.perf_counter()
+result = process_document(Path(sys.argv[1]), Path(sys.argv[1]).parent)
+print(json.dumps({"kind": result.problems[0].kind, "seconds": time.perf_counter() - start,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_200_mb_text_is_refused_quickly_with_memory_bounded(tmp_path):
+    path = tmp_path / "careless.txt"
+    with path.open("wb") as out:
+        line = ENGLISH.encode() + b"\n\n"
+        for _ in range(200 * (1 << 20) // len(line)):
+            out.write(line)
+    done = subprocess.run([sys.executable, "-c", _TEXT_PEAK_SCRIPT, str(path)], capture_output=True,
+                          text=True, timeout=300, check=True)
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["kind"] == "limit" and outcome["peak_mb"] < 200 and outcome["seconds"] < 5, outcome

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import stat
 import zipfile
 from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
-from rectrack.extractors.errors import UnreadableFile
+from rectrack.extractors.errors import RectrackError, UnreadableFile
 from rectrack.extractors.limits import Limits, check_file_size, check_pdf_streams, check_text_length, check_zip
 from rectrack.extractors.read.convert import read_legacy_word
 from rectrack.extractors.read.docx import read_docx
@@ -56,6 +57,20 @@ def _check_limits(path: Path, kind: str, data: bytes, limits: Limits) -> None:
         check_text_length(path, len(data) // 4, limits, "text")
 
 
+def _refuse_long_text(path: Path, size: int, limits: Limits) -> None:
+    """Refuse a text or HTML file too large for ``max_text_chars`` from its first 4 KB, before reading it all."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if b"%PDF-" in head[:1024] or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return
+    try:
+        kind = sniff_format(path, head)
+    except RectrackError:
+        return  # the whole file will say what it is
+    if kind in ("text", "html"):
+        check_text_length(path, size // 4, limits, kind)
+
+
 def read_document(path: Path, sha256: str | None = None, limits: Limits | None = None) -> Document:
     """Read the file at ``path`` into clean pages and paragraph blocks.
 
@@ -75,7 +90,13 @@ def read_document(path: Path, sha256: str | None = None, limits: Limits | None =
     path = Path(path)
     limits = limits or Limits.from_env()
     try:
-        check_file_size(path, path.stat().st_size, limits)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise UnreadableFile(path, "not a regular file (a pipe, device or socket)",
+                                 "remove it from the input folder")
+        check_file_size(path, info.st_size, limits)
+        if info.st_size > 4 * limits.max_text_chars:
+            _refuse_long_text(path, info.st_size, limits)
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(path, f"the file cannot be opened ({error.strerror})",
