@@ -157,12 +157,13 @@ def _repair_warning(pages: int) -> Problem:
     )
 
 
-def _extract(path: Path, data: bytes, limits: Limits) -> tuple[list[list[Line]], bool]:
+def _extract(path: Path, data: bytes, limits: Limits | None = None) -> tuple[list[list[Line]], bool]:
     """All pages' lines, and whether pdfium had to rebuild the file, under the pdfium lock.
 
-    The page count is checked against ``limits`` before any page is loaded, the
-    running character count after each page's text layer is (before its text is copied).
+    The page count is checked against ``limits`` (default :meth:`Limits.from_env`) before any
+    page is loaded, the running character count after each page's text layer is (before its text is copied).
     """
+    limits = limits or Limits.from_env()
     with _PDFIUM_LOCK:
         document = _open(path, data)
         repaired = not pdfium_c.FPDF_DocumentHasValidCrossReferenceTable(document.raw)
@@ -210,7 +211,7 @@ def read_pdf(path: Path, data: bytes, sha256: str, limits: Limits | None = None)
     (more pages or text than ``limits``, default :meth:`Limits.from_env`, allow).
     Language is left to the caller.
     """
-    raw_pages, repaired = _extract(path, data, limits or Limits.from_env())
+    raw_pages, repaired = _extract(path, data, limits)
     _check_text_layer(path, raw_pages)
     metrics = layout.document_metrics(raw_pages)
     split = [layout.split_page(lines, metrics) for lines in raw_pages]
