@@ -100,3 +100,9 @@ class RunNotFound(RectrackError):
     """No run of the history, or more than one, has the id asked for."""
 
     kind = "history"
+
+
+class LimitExceeded(RectrackError):
+    """A document is over one of the per-document limits (:mod:`rectrack.extractors.limits`)."""
+
+    kind = "limit"

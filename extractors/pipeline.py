@@ -9,6 +9,7 @@ raises for bad input: a file that cannot be handled becomes a
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,12 +29,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def safe_name(name: str) -> str:
+    """``name`` with the bytes of a file name that is not valid UTF-8 written as ``\\xNN`` escapes.
+
+    Python keeps such bytes as lone surrogates (``surrogateescape``), which no
+    UTF-8 table, log or API call can carry; the escapes can.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def relative_name(path: Path, root: Path) -> str:
-    """``path`` relative to the input folder, with forward slashes."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    """``path`` relative to the input folder, with forward slashes, bytes-safe (:func:`safe_name`).
+
+    Relative to the folder as given first (a file reached through a link keeps
+    the link's name), then with links resolved, else the file's own name.
+    """
+    for resolve in (lambda p: Path(os.path.abspath(p)), Path.resolve):
+        try:
+            return safe_name(resolve(path).relative_to(resolve(root)).as_posix())
+        except (ValueError, RuntimeError, OSError):  # outside the root; RuntimeError: a link loop
+            continue
+    return safe_name(path.name)
 
 
 def process_document(path: Path, root: Path, sha256: str | None = None) -> DocumentResult:

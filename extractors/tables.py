@@ -116,7 +116,7 @@ def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[Document
         first = kept.setdefault(result.sha256, result.document)
         if symbol and first == result.document:
             first = kept.setdefault(document_key(result.sha256, symbol), result.document)
-        if first == result.document:
+        if first == result.document or not result.sha256:  # no content hash: a file never read
             out.append(result)
             continue
         same = "same content" if kept.get(result.sha256) != result.document else f"same UN document ({symbol})"

@@ -6,16 +6,18 @@ task for every recommendation text of the run, cached on the texts and the
 classifier's fingerprint; the model is loaded once per process) and
 :func:`rectrack.extractors.tables.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
-``problems.csv`` row saying to run ``rectrack train``. A document task is cached on the file's content hash, the
-task's source and a fingerprint of the ``extractors`` package and the data
-files it reads (:func:`fingerprinted_files`), never on its path: an unchanged
+``problems.csv`` row saying to run ``rectrack train``. A document's result is cached on the file's content hash,
+a fingerprint of the ``extractors`` package and the data files it reads
+(:func:`fingerprinted_files`) and the per-document limits, never on its path: an unchanged
 file (even moved or renamed) is not read again; a changed file, changed
-extractor code or an edited gazetteer or rule file is.
+extractor code, an edited gazetteer or rule file or a raised limit is. Results
+are cached as JSON by the flow itself (:func:`result_cache`), not by Prefect's
+result persistence, which stores pickles: a cache entry can hold data, never code,
+and an edited one is reported in ``problems.csv`` and recomputed.
 
 Two things keep a nightly run over a large, mostly unchanged folder cheap:
-the flow looks each file's cache key up in the task's result store itself and
-submits a task run only for files not cached (a cached task run costs Prefect
-~50-80 ms of API calls; a look-up, well under one), and when every file is the
+the flow looks each file's cache key up in the JSON cache itself and
+submits a task run only for files not cached, and when every file is the
 one the last run read, the tables are left as they are. Files that do need
 reading are read in a pool of worker processes (pdfium is not thread-safe and
 holds a process-wide lock), so both cores work.
@@ -35,25 +37,25 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE, TASK_SOURCE, CacheKeyFnPolicy
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
-from prefect.results import get_result_store
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from rectrack import extractors
 from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
 from rectrack.extractors.classify.apply import recommendation_texts
+from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
-from rectrack.extractors.pipeline import file_sha256, process_document, relative_name
+from rectrack.extractors.pipeline import file_sha256, process_document, relative_name, safe_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.result_cache import ResultCache
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
 from rectrack.extractors.tracker import tracker_needs_rewrite
-from rectrack.flows.discover import discover_files
+from rectrack.flows.discover import Skipped, discover
 
 ProgressListener = Callable[[int, int, int, str], None]
 PhaseListener = Callable[[str], None]
@@ -91,17 +93,32 @@ def extractors_fingerprint() -> str:
     return fingerprint(Path(extractors.__file__).parent.parent)
 
 
-def _content_key(_context: object, parameters: dict) -> str:
-    return f"{parameters['sha256']}-{extractors_fingerprint()}"
+def _cache_key(sha256: str) -> str:
+    """The key of a document's result: its content, the extractors' fingerprint and the limits.
+
+    The limits are part of it: a file refused under a limit is read again once the limit is raised.
+    """
+    limits = hashlib.sha256(Limits.from_env().key().encode()).hexdigest()[:8]
+    return f"{sha256}-{extractors_fingerprint()}-{limits}"
 
 
-DOCUMENT_CACHE = CacheKeyFnPolicy(cache_key_fn=_content_key) + TASK_SOURCE
+def result_cache(kind: str) -> ResultCache:
+    """The JSON result cache of ``kind`` ("documents", "labels") under Prefect's local result storage.
+
+    Prefect's own result persistence is off for these tasks: it stores pickles
+    and reads a record with whatever serializer the record names, so anyone who
+    can write the folder could run code in the next run. See
+    :mod:`rectrack.extractors.result_cache`.
+    """
+    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH
+
+    return ResultCache(Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()) / "rectrack" / kind)
 
 
 def _task_run_name() -> str:
     from prefect.runtime import task_run
 
-    return f"process {Path(task_run.parameters['path']).name}"
+    return f"process {safe_name(Path(task_run.parameters['path']).name)}"
 
 
 # Worker processes for the document tasks of the current flow run (None: read in the task's thread).
@@ -110,7 +127,7 @@ _workers: Executor | None = None
 _POOL_MIN_FILES = 4
 
 
-@task(cache_policy=DOCUMENT_CACHE, retries=2, retry_delay_seconds=1,
+@task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
       task_run_name=_task_run_name)
 def process_file(path: str, root: str, sha256: str) -> DocumentResult:
     """Read, detect and segment one file (retried: reading may hit transient I/O errors)."""
@@ -136,20 +153,7 @@ def _worker_pool(files: int) -> Iterator[None]:
         _workers = None
 
 
-def _cache_key(sha256: str) -> str | None:
-    """The key under which Prefect stores ``process_file``'s result for this content."""
-    return DOCUMENT_CACHE.compute_key(task_ctx=SimpleNamespace(task=process_file),
-                                      inputs={"sha256": sha256}, flow_parameters={})
-
-
-def _classify_key(_context: object, parameters: dict) -> str:
-    return f"{parameters['key']}-{extractors_fingerprint()}"
-
-
-CLASSIFY_CACHE = CacheKeyFnPolicy(cache_key_fn=_classify_key) + TASK_SOURCE
-
-
-@task(cache_policy=CLASSIFY_CACHE)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def classify_recommendations(texts: list[str], model_dir: str, key: str) -> dict[str, tuple[LabelScore, ...]]:
     """Labels of every distinct text (``key``: hash of the texts and the classifier's fingerprint)."""
     return classify_texts(texts, Path(model_dir))
@@ -180,7 +184,8 @@ def _preload_classifier(model_dir: Path) -> Future:
     return future
 
 
-def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str, preloading: Future | None = None
+def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str, preloading: Future | None = None,
+              store: ResultCache | None = None
               ) -> tuple[dict[str, tuple[LabelScore, ...]] | None, tuple[Problem, ...]]:
     """Predictions for every recommendation of ``results``, or None and a problem without a model."""
     if preloading is not None:
@@ -191,7 +196,13 @@ def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str, 
     texts = recommendation_texts([r for r in results if r.status in (Status.OK, Status.PARTIAL)])
     if not texts:
         return {}, ()
-    return classify_recommendations(quote(texts), str(model_dir), texts_key(texts, fingerprint)), ()
+    key = f"{texts_key(texts, fingerprint)}-{extractors_fingerprint()}"
+    store = store or result_cache("labels")
+    predictions = store.read(key, dict[str, tuple[LabelScore, ...]])
+    if predictions is None:
+        predictions = classify_recommendations(quote(texts), str(model_dir), key)
+        store.write(key, predictions)
+    return predictions, ()
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -235,9 +246,20 @@ def _entering(phase: str) -> None:
         listener(phase)
 
 
-def _failed(name: str, sha256: str, reason: str, action: str, kind: str) -> DocumentResult:
+def _failed(name: str, sha256: str, reason: str, action: str, kind: str,
+            status: Status = Status.FAILED) -> DocumentResult:
     problem = Problem(document=name, reason=reason, action=action, kind=kind)
-    return DocumentResult(document=name, sha256=sha256, status=Status.FAILED, problems=(problem,))
+    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
+
+
+def _skipped(items: list[Skipped], root: Path) -> list[DocumentResult]:
+    """What discovery left out (FIFOs, devices, link loops, folders that cannot be listed), as rows.
+
+    A folder that cannot be listed is ``failed`` (documents may be missing);
+    the rest is ``skipped``.
+    """
+    return [_failed(relative_name(item.path, root), "", item.reason, item.action, item.kind,
+                    Status.FAILED if item.kind == "unreadable" else Status.SKIPPED) for item in items]
 
 
 def _outcome(future: PrefectFuture, name: str, sha256: str) -> DocumentResult:
@@ -255,7 +277,7 @@ class _Input:
     path: Path
     name: str
     sha256: str
-    cache_key: str | None
+    cache_key: str
 
 
 def _hash_all(files: list[Path], root: Path) -> tuple[list[_Input], list[DocumentResult]]:
@@ -292,49 +314,68 @@ class _Progress:
 
 
 def _process_all(inputs: list[_Input], cached: dict[str, DocumentResult], root: Path,
-                 refresh: bool, progress: _Progress) -> list[DocumentResult]:
-    """Cached results as they are; one task run (two at a time) for every other file."""
+                 store: ResultCache, progress: _Progress) -> list[DocumentResult]:
+    """Cached results as they are; one task run (two at a time) for every other file, its result cached."""
     results = []
     for item in inputs:
         if item.name in cached:
             results.append(cached[item.name])
             progress.finished(cached[item.name], cached=True)
-    runner = process_file.with_options(refresh_cache=True) if refresh else process_file
     todo = [item for item in inputs if item.name not in cached]
     with _worker_pool(len(todo)):
-        futures = {runner.submit(str(i.path), str(root), i.sha256): i for i in todo}
+        futures = {process_file.submit(str(i.path), str(root), i.sha256): i for i in todo}
         for future in as_completed(list(futures)):
             result = _outcome(future, futures[future].name, futures[future].sha256)
+            if future.state.is_completed():
+                store.write(futures[future].cache_key, result)
             results.append(result)
             progress.finished(result)
     return results
 
 
-def _cached_results(inputs: list[_Input], refresh: bool) -> dict[str, DocumentResult]:
-    """Results of ``process_file`` already in Prefect's result store, by document name."""
+def _cached_results(inputs: list[_Input], refresh: bool, store: ResultCache) -> dict[str, DocumentResult]:
+    """Results of ``process_file`` already in the JSON result cache, by document name."""
     if refresh:
         return {}
-    store = get_result_store().update_for_task(process_file)
     found = {}
     for item in inputs:
-        if item.cache_key and store.exists(item.cache_key):
-            found[item.name] = with_document_name(store.read(item.cache_key).result, item.name)
+        result = store.read(item.cache_key, DocumentResult)
+        if result is not None:
+            found[item.name] = with_document_name(result, item.name)
     return found
+
+
+def _rejected_problems(stores: tuple[ResultCache, ...]) -> tuple[Problem, ...]:
+    """One warning and one ``problems.csv`` row (kind ``cache``) per cache entry refused this run."""
+    logger = get_run_logger()
+    problems = []
+    for store in stores:
+        for entry in store.rejected:
+            logger.warning("cache entry %s %s: not used, recomputed", entry.path, entry.reason)
+            problems.append(Problem(document=str(entry.path), kind="cache",
+                                    reason=f"a cached result {entry.reason}; it was not used and was recomputed",
+                                    action="nothing to do if you edited or copied the cache; otherwise check who "
+                                           "can write this folder"))
+    return tuple(problems)
 
 
 def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_dir: str) -> RunSummary:
     """The body of :func:`process_batch`, run while holding the output folder's lock."""
     logger = get_run_logger()
-    files = discover_files([Path(p) for p in paths], exclude=Path(out_dir))
-    logger.info("%d documents to process in %s", len(files), ", ".join(paths))
+    found = discover([Path(p) for p in paths], exclude=Path(out_dir))
+    files = found.files
+    logger.info("%d documents to process in %s", len(files), safe_name(", ".join(paths)))
     inputs, unreadable = _hash_all(files, Path(root))
+    unreadable = _skipped(found.skipped, Path(root)) + unreadable
     for result in unreadable:
         logger.warning("%s: %s", result.document, result.problems[0].reason)
-    cached = _cached_results(inputs, refresh)
+    documents_cache, labels_cache = result_cache("documents"), result_cache("labels")
+    cached = _cached_results(inputs, refresh, documents_cache)
     model = Path(model_dir) if model_dir else MODEL_DIR
     fingerprint = model_fingerprint(model) if model.is_dir() else ""
     summary = None
-    if len(cached) == len(inputs) and not unreadable and not tracker_needs_rewrite(Path(out_dir) / "tracker.csv"):
+    if (len(cached) == len(inputs) and not unreadable and not documents_cache.rejected
+            and not tracker_needs_rewrite(Path(out_dir) / "tracker.csv")):
         summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs}, fingerprint)
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
@@ -342,11 +383,12 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
         _entering("reading")
         progress = _Progress(len(files))
         preloading = _preload_classifier(model) if fingerprint else None
-        results = unreadable + _process_all(inputs, cached, Path(root), refresh, progress)
+        results = unreadable + _process_all(inputs, cached, Path(root), documents_cache, progress)
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
         _entering("classifying")
-        predictions, problems = _classify(results, model, fingerprint, preloading)
+        predictions, problems = _classify(results, model, fingerprint, preloading, labels_cache)
+        problems += _rejected_problems((documents_cache, labels_cache))
         _entering("writing")
         summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)
     return summary

@@ -10,12 +10,16 @@ person has to fix is raised as a :class:`~rectrack.extractors.errors.RectrackErr
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import stat
+import zipfile
 from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
-from rectrack.extractors.errors import UnreadableFile
+from rectrack.extractors.errors import RectrackError, UnreadableFile
+from rectrack.extractors.limits import Limits, check_file_size, check_pdf_streams, check_text_length, check_zip
 from rectrack.extractors.read.convert import read_legacy_word
 from rectrack.extractors.read.docx import read_docx
 from rectrack.extractors.read.html import read_html
@@ -42,7 +46,32 @@ _ALL_EXTENSIONS = set().union(*_EXTENSIONS.values())
 _SUFFIX_FOR = {"pdf": "pdf", "docx": "docx", "html": "html", "text": "txt", "doc": "doc"}
 
 
-def read_document(path: Path, sha256: str | None = None) -> Document:
+def _check_limits(path: Path, kind: str, data: bytes, limits: Limits) -> None:
+    """The limits that can be checked on the bytes, before the format's reader starts."""
+    if kind == "pdf":
+        check_pdf_streams(path, data, limits)
+    elif kind == "docx":
+        check_zip(path, zipfile.ZipFile(io.BytesIO(data)), limits)
+    elif kind in ("text", "html") and len(data) > 4 * limits.max_text_chars:
+        # No encoding takes more than 4 bytes a character: over this, the text is surely too long.
+        check_text_length(path, len(data) // 4, limits, "text")
+
+
+def _refuse_long_text(path: Path, size: int, limits: Limits) -> None:
+    """Refuse a text or HTML file too large for ``max_text_chars`` from its first 4 KB, before reading it all."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if b"%PDF-" in head[:1024] or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return
+    try:
+        kind = sniff_format(path, head)
+    except RectrackError:
+        return  # the whole file will say what it is
+    if kind in ("text", "html"):
+        check_text_length(path, size // 4, limits, kind)
+
+
+def read_document(path: Path, sha256: str | None = None, limits: Limits | None = None) -> Document:
     """Read the file at ``path`` into clean pages and paragraph blocks.
 
     ``sha256`` is the hex sha256 of the file's bytes; it is computed when not
@@ -53,11 +82,21 @@ def read_document(path: Path, sha256: str | None = None) -> Document:
     Raises :class:`~rectrack.extractors.errors.UnreadableFile` (missing, empty,
     damaged), :class:`~rectrack.extractors.errors.EncryptedFile`,
     :class:`~rectrack.extractors.errors.NoTextLayer`,
-    :class:`~rectrack.extractors.errors.UnsupportedFormat` and
-    :class:`~rectrack.extractors.errors.UnexpectedLanguage`, each with the action to take.
+    :class:`~rectrack.extractors.errors.UnsupportedFormat`,
+    :class:`~rectrack.extractors.errors.UnexpectedLanguage` and
+    :class:`~rectrack.extractors.errors.LimitExceeded` (``limits``, default
+    :meth:`Limits.from_env`, checked before the expensive work), each with the action to take.
     """
     path = Path(path)
+    limits = limits or Limits.from_env()
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise UnreadableFile(path, "not a regular file (a pipe, device or socket)",
+                                 "remove it from the input folder")
+        check_file_size(path, info.st_size, limits)
+        if info.st_size > 4 * limits.max_text_chars:
+            _refuse_long_text(path, info.st_size, limits)
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(path, f"the file cannot be opened ({error.strerror})",
@@ -67,7 +106,12 @@ def read_document(path: Path, sha256: str | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix and suffix not in _ALL_EXTENSIONS:
         log.info("%s: unusual extension, read as %s", path, kind)
-    document = _READERS[kind](path, data, digest)
+    _check_limits(path, kind, data, limits)
+    if kind == "pdf":
+        document = read_pdf(path, data, digest, limits)
+    else:
+        document = _READERS[kind](path, data, digest)
+    check_text_length(path, len(document.body_text), limits)
     check_english(path, document.body_text)
     if suffix and suffix in _ALL_EXTENSIONS and suffix not in _EXTENSIONS[kind]:
         log.warning("%s: the file is %s despite its %s extension; read it as %s",

@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from rectrack.extractors.errors import EncryptedFile, NoTextLayer, UnreadableFile
+from rectrack.extractors.limits import Limits, check_pages, check_text_length
 from rectrack.extractors.read import layout
 from rectrack.extractors.read.layout import Line
 from rectrack.extractors.records import Document, Problem
@@ -156,14 +157,21 @@ def _repair_warning(pages: int) -> Problem:
     )
 
 
-def _extract(path: Path, data: bytes) -> tuple[list[list[Line]], bool]:
-    """All pages' lines, and whether pdfium had to rebuild the file, under the pdfium lock."""
+def _extract(path: Path, data: bytes, limits: Limits | None = None) -> tuple[list[list[Line]], bool]:
+    """All pages' lines, and whether pdfium had to rebuild the file, under the pdfium lock.
+
+    The page count is checked against ``limits`` (default :meth:`Limits.from_env`) before any
+    page is loaded, the running character count after each page's text layer is (before its text is copied).
+    """
+    limits = limits or Limits.from_env()
     with _PDFIUM_LOCK:
         document = _open(path, data)
         repaired = not pdfium_c.FPDF_DocumentHasValidCrossReferenceTable(document.raw)
         probe = _Probe()
         pages: list[list[Line]] = []
+        chars = 0
         try:
+            check_pages(path, len(document), limits)
             for index in range(len(document)):
                 page = pdfium_c.FPDF_LoadPage(document.raw, index)
                 if not page:  # a broken page object: keep the numbering, no text
@@ -171,6 +179,8 @@ def _extract(path: Path, data: bytes) -> tuple[list[list[Line]], bool]:
                     continue
                 textpage = pdfium_c.FPDFText_LoadPage(page)
                 try:
+                    chars += pdfium_c.FPDFText_CountChars(textpage) if textpage else 0
+                    check_text_length(path, chars, limits, f"text layer (to page {index + 1})")
                     pages.append(probe.lines(textpage) if textpage else [])
                 finally:
                     if textpage:
@@ -193,14 +203,15 @@ def _check_text_layer(path: Path, pages: list[list[Line]]) -> None:
     )
 
 
-def read_pdf(path: Path, data: bytes, sha256: str) -> Document:
+def read_pdf(path: Path, data: bytes, sha256: str, limits: Limits | None = None) -> Document:
     """Read a PDF's bytes into a :class:`Document` of clean pages and paragraphs.
 
     Raises :class:`UnreadableFile` (damaged or truncated), :class:`EncryptedFile`
-    (needs a password) or :class:`NoTextLayer` (a scan). Language is left to
-    the caller.
+    (needs a password), :class:`NoTextLayer` (a scan) or :class:`LimitExceeded`
+    (more pages or text than ``limits``, default :meth:`Limits.from_env`, allow).
+    Language is left to the caller.
     """
-    raw_pages, repaired = _extract(path, data)
+    raw_pages, repaired = _extract(path, data, limits)
     _check_text_layer(path, raw_pages)
     metrics = layout.document_metrics(raw_pages)
     split = [layout.split_page(lines, metrics) for lines in raw_pages]

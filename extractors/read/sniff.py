@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from rectrack.extractors.errors import UnreadableFile, UnsupportedFormat
+from rectrack.extractors.read.text import utf16_without_bom
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
@@ -71,8 +72,8 @@ def _sniff_zip(path: Path, data: bytes) -> str:
 
 def _looks_like_text(head: bytes) -> bool:
     """No NUL bytes and few control characters: plain text in some 8-bit or UTF encoding."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True  # UTF-16 with BOM
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
+        return True  # UTF-16, with or without a BOM
     if b"\x00" in head:
         return False
     controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f")

@@ -1,0 +1,158 @@
+"""Per-document limits, checked from the file itself before the expensive work.
+
+A hostile or careless input (a PDF whose content stream inflates to
+gigabytes, a DOCX zip bomb, a 200 MB text file, a PDF of 100,000 pages) is
+refused with :class:`~rectrack.extractors.errors.LimitExceeded` (kind
+``limit``) naming the limit and the environment variable that raises it; the
+rest of the batch goes on. What is checked, and when:
+
+- ``RECTRACK_MAX_FILE_MB`` (default 200): the file's size, from ``stat``, before it is read;
+- ``RECTRACK_MAX_UNZIPPED_MB`` (default 500): a DOCX's declared uncompressed size
+  (the zip directory, before python-docx opens it), and the inflated size of
+  a PDF's Flate streams other than images (counted while inflating in 1 MB
+  steps, before pdfium opens it);
+- ``RECTRACK_MAX_ZIP_RATIO`` (default 100): a DOCX's declared uncompressed /
+  compressed size (checked when it inflates to more than 10 MB);
+- ``RECTRACK_MAX_PAGES`` (default 3000): a PDF's page count from pdfium, before any page is read;
+- ``RECTRACK_MAX_TEXT_CHARS`` (default 10,000,000): text and HTML file size
+  (4 bytes a character at most) before decoding, then the decoded length; a
+  PDF's characters, counted page by page as pdfium reports them.
+
+Memory and time per document cannot be checked from the file; they are the
+worker process's job. A value that is not a positive number is an error
+naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from rectrack.extractors.errors import LimitExceeded
+
+_MB = 1 << 20
+# Below this declared size a zip's ratio is not checked: small XML parts compress 20-50x.
+_RATIO_FLOOR = 10 * _MB
+_STREAM = re.compile(rb">>\s*stream\r?\n")
+# How far before ``stream`` its dictionary may start (a stream dictionary is a few hundred bytes).
+_DICTIONARY_SPAN = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The per-document limits; :meth:`from_env` reads them from ``RECTRACK_MAX_*`` variables."""
+
+    max_file_mb: int = 200
+    max_unzipped_mb: int = 500
+    max_zip_ratio: int = 100
+    max_pages: int = 3000
+    max_text_chars: int = 10_000_000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+        """The defaults, each replaced by ``RECTRACK_<FIELD NAME IN CAPITALS>`` when set.
+
+        Raises :class:`ValueError` naming the variable when a value is not a positive whole number.
+        """
+        env = os.environ if environ is None else environ
+        values = {}
+        for spec in fields(cls):
+            name = f"RECTRACK_{spec.name.upper()}"
+            if name in env:
+                raw = env[name].replace("_", "").strip()
+                if not raw.isdigit() or int(raw) <= 0:
+                    raise ValueError(f"{name}={env[name]!r}: expected a positive whole number")
+                values[spec.name] = int(raw)
+        return cls(**values)
+
+    def key(self) -> str:
+        """A short text that changes when a limit does (part of the document cache key)."""
+        return ",".join(f"{value}" for value in asdict(self).values())
+
+
+def _refuse(path: Path, what: str, field: str, value: int, unit: str = "") -> LimitExceeded:
+    variable = f"RECTRACK_{field.upper()}"
+    return LimitExceeded(path, f"{what}, over the limit of {value:,}{unit} ({variable})",
+                         f"if the file is genuine, set {variable} higher (e.g. {variable}={value * 4}) "
+                         "and run again; otherwise remove it from the input")
+
+
+def check_file_size(path: Path, size: int, limits: Limits) -> None:
+    """Refuse a file larger than ``max_file_mb`` (call before reading it)."""
+    if size > limits.max_file_mb * _MB:
+        raise _refuse(path, f"the file is {size / _MB:,.1f} MB", "max_file_mb", limits.max_file_mb, " MB")
+
+
+def check_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a zip (DOCX) whose declared uncompressed size or ratio is over the limits.
+
+    The declared sizes bound what Python's :mod:`zipfile` (and so python-docx)
+    will inflate: it stops at an entry's declared size.
+    """
+    entries = archive.infolist()
+    unzipped = sum(entry.file_size for entry in entries)
+    zipped = max(1, sum(entry.compress_size for entry in entries))
+    if unzipped > limits.max_unzipped_mb * _MB:
+        raise _refuse(path, f"the DOCX/ZIP declares {unzipped / _MB:,.0f} MB uncompressed",
+                      "max_unzipped_mb", limits.max_unzipped_mb, " MB")
+    if unzipped > _RATIO_FLOOR and unzipped / zipped > limits.max_zip_ratio:
+        raise _refuse(path, f"the DOCX/ZIP inflates {unzipped / zipped:,.0f} times "
+                      f"({zipped / _MB:,.1f} MB to {unzipped / _MB:,.0f} MB): a zip bomb",
+                      "max_zip_ratio", limits.max_zip_ratio)
+
+
+def _inflated_size(data: bytes, start: int, budget: int) -> int:
+    """How many bytes the zlib stream at ``data[start:]`` inflates to, counting no further than past ``budget``."""
+    inflater = zlib.decompressobj()
+    view = memoryview(data)
+    total, position, pending = 0, start, b""
+    try:
+        while total <= budget and not inflater.eof:
+            if not pending:
+                pending = view[position:position + 65536]
+                position += len(pending)
+                if not pending:
+                    break
+            total += len(inflater.decompress(pending, _MB))
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # not zlib data, or damaged: pdfium will say so or repair it
+    return total
+
+
+def check_pdf_streams(path: Path, data: bytes, limits: Limits) -> None:
+    """Refuse a PDF whose Flate streams (images aside) inflate to more than ``max_unzipped_mb``.
+
+    A content stream that inflates to gigabytes (a "PDF bomb") would be held
+    whole in memory by pdfium when the page loads. Streams are found by their
+    ``<< ... >> stream`` dictionary; images are left out, as text extraction
+    never decodes them. Memory used here is one 1 MB buffer at a time.
+    """
+    budget = limits.max_unzipped_mb * _MB
+    total = 0
+    for match in _STREAM.finditer(data):
+        opening = data.rfind(b"obj", max(0, match.start() - _DICTIONARY_SPAN), match.start())
+        dictionary = data[max(opening, match.start() - _DICTIONARY_SPAN):match.start()]
+        if b"/FlateDecode" not in dictionary or b"/Image" in dictionary:
+            continue
+        total += _inflated_size(data, match.end(), budget - total)
+        if total > budget:
+            raise _refuse(path, f"its compressed streams inflate to more than {limits.max_unzipped_mb:,} MB "
+                          "(a PDF bomb?)", "max_unzipped_mb", limits.max_unzipped_mb, " MB")
+
+
+def check_pages(path: Path, pages: int, limits: Limits) -> None:
+    """Refuse a document of more than ``max_pages`` pages (call before reading any)."""
+    if pages > limits.max_pages:
+        raise _refuse(path, f"the document has {pages:,} pages", "max_pages", limits.max_pages)
+
+
+def check_text_length(path: Path, chars: int, limits: Limits, what: str = "text") -> None:
+    """Refuse ``chars`` characters of text over ``max_text_chars``."""
+    if chars > limits.max_text_chars:
+        raise _refuse(path, f"its {what} is {chars:,} characters or more", "max_text_chars",
+                      limits.max_text_chars, " characters")
