@@ -47,6 +47,15 @@ RefreshOpt = Annotated[bool, typer.Option(
 ModelOpt = Annotated[Optional[Path], typer.Option(
     "--model", help="Classifier folder (default: data/models/classifier, built by `rectrack train`).",
     show_default=False)]
+DaskOpt = Annotated[Optional[str], typer.Option(
+    "--dask-address", help="Run the document tasks on the Dask cluster whose scheduler is at this address "
+    "(e.g. tcp://10.0.0.5:8786). Its workers need rectrack installed, the Prefect server in PREFECT_API_URL "
+    "(default: one started on 127.0.0.1, for workers on this machine only) and --result-storage.",
+    show_default=False)]
+StorageOpt = Annotated[Optional[Path], typer.Option(
+    "--result-storage", help="Folder for the document cache (Prefect's result storage; default "
+    ".prefect/storage). With --dask-address, a path every worker reads and writes, e.g. a shared mount.",
+    show_default=False)]
 TextColumnOpt = Annotated[str, typer.Option(
     "--text-column", help="Column holding the recommendation text.", show_default=False)]
 
@@ -84,7 +93,7 @@ def _progress_bar() -> Progress:
 
 @app.command()
 def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False,
-        model: ModelOpt = None) -> None:
+        model: ModelOpt = None, dask_address: DaskOpt = None, result_storage: StorageOpt = None) -> None:
     """Process PATH... now and update the tables in --out (analyst edits are kept)."""
     paths = paths or [SAMPLES_DIR]
     try:
@@ -93,7 +102,26 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
-    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
+    settings.use_cluster(dask_address, result_storage)
+    if dask_address:
+        # Dask workers are other processes: they need a Prefect server they can reach.
+        from rectrack.flows.server import prefect_server
+
+        try:
+            with prefect_server():
+                _run(paths, out, refresh, model, count, dask_address)
+        except RectrackError as error:
+            raise _fail(_describe(error)) from error
+    else:
+        _run(paths, out, refresh, model, count, None)
+
+
+def _run(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int,
+         dask_address: str | None) -> None:
+    """The batch run of ``run`` (imports prefect: call once the environment is set)."""
+    from rectrack.flows.batch import document_task_runner, one_off_run, process_batch, progress_listener
+
+    flow = process_batch.with_options(task_runner=document_task_runner(dask_address))
 
     bar = _progress_bar() if errors.is_terminal else None
     with bar or nullcontext():
@@ -104,9 +132,9 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
                 lambda done, _total, recs, _doc: bar.update(job, completed=done, recs=recs))
         with listener, one_off_run():
             try:
-                summary = process_batch(paths=[str(p) for p in paths], out_dir=str(out),
-                                        root=str(common_root(paths)), refresh=refresh,
-                                        model_dir=str(model) if model else "")
+                summary = flow(paths=[str(p) for p in paths], out_dir=str(out),
+                               root=str(common_root(paths)), refresh=refresh,
+                               model_dir=str(model) if model else "")
             except RectrackError as error:
                 raise _fail(_describe(error)) from error
     typer.echo(summary.as_text())
@@ -124,6 +152,7 @@ def serve(
     interval: Annotated[Optional[int], typer.Option(
         help="Run every SECONDS instead of --cron (for testing).", min=1)] = None,
     name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "rectrack-inbox",
+    dask_address: DaskOpt = None, result_storage: StorageOpt = None,
 ) -> None:
     """Serve the batch flow on a schedule against a Prefect server until stopped (Ctrl-C).
 
@@ -133,6 +162,7 @@ def serve(
         raise _fail(f"{inbox}: no such folder; create it or pass another --inbox")
     _check_out_dir(out)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    settings.use_cluster(dask_address, result_storage)   # inherited by every scheduled run
     from rectrack.flows.server import prefect_server
 
     try:
