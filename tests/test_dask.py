@@ -1,0 +1,102 @@
+"""`rectrack run --dask-address` on a real Dask cluster: a `dask scheduler` and two `dask worker`
+processes on 127.0.0.1, started here; the same tables as the embedded run, and a second run from the cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rectrack.flows.server import free_port, stop_process_group
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow
+TABLES = ("tracker.csv", "documents.csv", "labels.csv", "problems.csv")
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+def _start(command: list[str], log: Path, cwd: Path) -> subprocess.Popen:
+    with log.open("wb") as handle:
+        return subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait_for_workers(address: str, count: int, log: Path) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:
+        try:
+            client.wait_for_workers(count, timeout=90)
+        except TimeoutError:
+            pytest.fail(f"{count} Dask workers not up within 90 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A scheduler and two single-threaded worker processes: (address, workers' log)."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    work = tmp_path / "dask"
+    work.mkdir()
+    scheduler = _start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                       work / "scheduler.log", work)
+    workers = _start([DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                     work / "workers.log", work)
+    try:
+        _wait_for_workers(address, 2, work / "workers.log")
+        yield address, work / "workers.log"
+    finally:
+        stop_process_group(workers)
+        stop_process_group(scheduler)
+    for process in (workers, scheduler):
+        with pytest.raises(ProcessLookupError):
+            os.killpg(process.pid, 0)   # nothing of the group is left
+
+
+def _rectrack(args: list[str], home: Path, log: Path) -> str:
+    env = dict(os.environ, PREFECT_HOME=str(home))
+    env.pop("PREFECT_API_URL", None)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "rectrack.flows.cli", "run", *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+    log.write_text(done.stdout + done.stderr)
+    assert done.returncode == 0, f"rectrack {args} failed after {time.monotonic() - started:.0f} s:\n" \
+                                 f"{(done.stdout + done.stderr)[-4000:]}"
+    return done.stdout + done.stderr
+
+
+def test_run_on_a_dask_cluster_gives_the_embedded_tables_and_caches(dask_cluster: tuple[str, Path],
+                                                                     tmp_path: Path) -> None:
+    address, workers_log = dask_cluster
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("tajikistan2011.pdf", "algeria2008.pdf", "egypt2014.pdf"):
+        shutil.copy(SAMPLES / name, inbox)
+    storage = tmp_path / "shared-results"
+    cluster = ["--dask-address", address, "--result-storage", str(storage)]
+
+    _rectrack([str(inbox), "--out", str(tmp_path / "embedded")], tmp_path / "home-embedded",
+              tmp_path / "embedded.log")
+    first = _rectrack([str(inbox), "--out", str(tmp_path / "dask"), *cluster], tmp_path / "home-dask",
+                      tmp_path / "dask.log")
+
+    assert f"Connecting to an existing Dask cluster at {address}" in first
+    # The documents were read in the Dask workers (their task runs log there), not in the flow.
+    assert workers_log.read_text().count("Task run 'process") == 3
+    assert ", cached)" not in first
+    for table in TABLES:
+        assert (tmp_path / "dask" / table).read_bytes() == (tmp_path / "embedded" / table).read_bytes(), table
+    assert len(list(storage.iterdir())) >= 3   # the workers wrote the results where the flow reads them
+
+    again = _rectrack([str(inbox), "--out", str(tmp_path / "dask-again"), *cluster], tmp_path / "home-dask",
+                      tmp_path / "dask-again.log")
+    assert again.count(", cached)") == 3
+    assert workers_log.read_text().count("Task run 'process") == 3   # nothing new sent to the cluster
+    for table in TABLES:
+        assert (tmp_path / "dask-again" / table).read_bytes() == (tmp_path / "dask" / table).read_bytes(), table
