@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rectrack.flows.server import free_port, stop_process_group
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, living
 
 pytestmark = pytest.mark.slow
 TABLES = ("tracker.csv", "documents.csv", "labels.csv", "problems.csv")
@@ -54,9 +54,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         stop_process_group(workers)
         stop_process_group(scheduler)
-    for process in (workers, scheduler):
-        with pytest.raises(ProcessLookupError):
-            os.killpg(process.pid, 0)   # nothing of the group is left
+    assert not living(groups=[workers.pid, scheduler.pid]), "the Dask cluster left processes behind"
 
 
 def _rectrack(args: list[str], home: Path, log: Path) -> str:
