@@ -16,7 +16,6 @@ import pytest
 from rectrack.flows.server import free_port, stop_process_group
 from tests.conftest import SAMPLES, living
 
-pytestmark = pytest.mark.slow
 TABLES = ("tracker.csv", "documents.csv", "labels.csv", "problems.csv")
 DASK = str(Path(sys.executable).with_name("dask"))
 
@@ -69,6 +68,7 @@ def _rectrack(args: list[str], home: Path, log: Path) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_run_on_a_dask_cluster_gives_the_embedded_tables_and_caches(dask_cluster: tuple[str, Path],
                                                                      tmp_path: Path) -> None:
     address, workers_log = dask_cluster
@@ -98,3 +98,28 @@ def test_run_on_a_dask_cluster_gives_the_embedded_tables_and_caches(dask_cluster
     assert workers_log.read_text().count("Task run 'process") == 3   # nothing new sent to the cluster
     for table in TABLES:
         assert (tmp_path / "dask-again" / table).read_bytes() == (tmp_path / "dask" / table).read_bytes(), table
+
+
+def test_the_task_runner_is_dask_only_with_an_address() -> None:
+    from prefect.task_runners import ThreadPoolTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    from rectrack.flows.batch import document_task_runner
+
+    assert isinstance(document_task_runner(None), ThreadPoolTaskRunner)
+    runner = document_task_runner("tcp://10.0.0.5:8786")
+    assert isinstance(runner, DaskTaskRunner) and runner.address == "tcp://10.0.0.5:8786"
+
+
+def test_use_cluster_sets_the_address_and_an_absolute_result_storage(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from rectrack.flows import settings
+
+    monkeypatch.chdir(tmp_path)
+    environ: dict[str, str] = {}
+    settings.use_cluster("tcp://10.0.0.5:8786", Path("shared/results"), environ)
+    assert environ == {"RECTRACK_DASK_ADDRESS": "tcp://10.0.0.5:8786",
+                       "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(tmp_path / "shared" / "results")}
+    assert (tmp_path / "shared" / "results").is_dir()
+    assert settings.dask_address(environ) == "tcp://10.0.0.5:8786"
+    assert settings.dask_address({}) is None
