@@ -123,3 +123,37 @@ def test_use_cluster_sets_the_address_and_an_absolute_result_storage(tmp_path: P
     assert (tmp_path / "shared" / "results").is_dir()
     assert settings.dask_address(environ) == "tcp://10.0.0.5:8786"
     assert settings.dask_address({}) is None
+
+
+@pytest.mark.slow
+@pytest.mark.serve
+def test_serve_runs_the_scheduled_documents_on_the_dask_cluster(dask_cluster: tuple[str, Path],
+                                                                tmp_path: Path) -> None:
+    from rectrack.flows.server import start_server, wait_until_healthy
+    from tests.test_serve import tracker_rows, wait_for
+
+    address, workers_log = dask_cluster
+    home, inbox, out, log = tmp_path / "home", tmp_path / "inbox", tmp_path / "out", tmp_path / "serve.log"
+    home.mkdir()
+    inbox.mkdir()
+    port = free_port()
+    server = start_server(home, port)
+    serving = None
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/api", server, home / "server.log")
+        env = dict(os.environ, PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_HOME=str(home))
+        command = [sys.executable, "-m", "rectrack.flows.cli", "serve", "--inbox", str(inbox), "--out", str(out),
+                   "--interval", "5", "--dask-address", address, "--result-storage", str(tmp_path / "shared")]
+        with log.open("wb") as handle:
+            serving = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        shutil.copy(SAMPLES / "tajikistan2011.pdf", inbox)
+        wait_for(lambda: tracker_rows(out) > 0, "tracker.csv with rows", log)
+    finally:
+        if serving is not None:
+            stop_process_group(serving)
+        stop_process_group(server)
+    assert tracker_rows(out) == 142
+    assert "Task run 'process tajikistan2011.pdf'" in workers_log.read_text()
+    assert len(list((tmp_path / "shared").iterdir())) >= 1
+    assert not living(groups=[serving.pid, server.pid]), "serve or the server left processes behind"
