@@ -18,21 +18,28 @@ and an edited one is reported in ``problems.csv`` and recomputed.
 Two things keep a nightly run over a large, mostly unchanged folder cheap:
 the flow looks each file's cache key up in the JSON cache itself and
 submits a task run only for files not cached, and when every file is the
-one the last run read, the tables are left as they are. Files that do need
-reading are read in a pool of worker processes (pdfium is not thread-safe and
-holds a process-wide lock), so both cores work.
+one the last run read, the tables are left as they are.
+
+Where the document tasks run is the flow's task runner (:func:`document_task_runner`):
+by default Prefect's thread runner, whose two task threads hand the reading to a
+pool of worker processes on this machine (pdfium is not thread-safe and holds a
+process-wide lock), so both cores work; with a Dask scheduler's address,
+prefect-dask's ``DaskTaskRunner``, and each task reads its document in the Dask
+worker it runs in. Either way the results come back to the flow, which keeps the
+JSON cache (under the result storage, ``rectrack run --result-storage``),
+classifies, merges and writes the tables once, in its own process.
 """
 
 from __future__ import annotations
 
-from rectrack.flows import settings  # noqa: F401  (sets Prefect's environment before prefect is imported)
+from rectrack.flows import settings  # sets Prefect's environment before prefect is imported
 
 import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -41,8 +48,9 @@ from dataclasses import dataclass
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from rectrack import extractors
@@ -121,7 +129,8 @@ def _task_run_name() -> str:
     return f"process {safe_name(Path(task_run.parameters['path']).name)}"
 
 
-# Worker processes for the document tasks of the current flow run (None: read in the task's thread).
+# This machine's worker processes for the document tasks of the current flow run, on the embedded
+# runner (None: read where the task runs, i.e. in the task's thread or in its Dask worker).
 _workers: Executor | None = None
 # Below this many files to read, starting worker processes costs more than it saves.
 _POOL_MIN_FILES = 4
@@ -130,7 +139,11 @@ _POOL_MIN_FILES = 4
 @task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
       task_run_name=_task_run_name)
 def process_file(path: str, root: str, sha256: str) -> DocumentResult:
-    """Read, detect and segment one file (retried: reading may hit transient I/O errors)."""
+    """Read, detect and segment one file (retried: reading may hit transient I/O errors).
+
+    In a Dask worker (or a batch too small for the pool) it reads here; on the
+    embedded runner it hands the file to this machine's pool of readers.
+    """
     if _workers is None:
         return process_document(Path(path), Path(root), sha256=sha256)
     return _workers.submit(process_document, Path(path), Path(root), sha256).result()
@@ -151,6 +164,27 @@ def _worker_pool(files: int) -> Iterator[None]:
     finally:
         _workers.shutdown(cancel_futures=True)
         _workers = None
+
+
+def document_task_runner(dask_address: str | None = None) -> TaskRunner:
+    """The flow's task runner: two threads feeding the local readers, or the Dask cluster at ``dask_address``.
+
+    ``dask_address`` is a scheduler address such as ``tcp://10.0.0.5:8786``.
+    The workers must have rectrack installed, reach the Prefect API the flow
+    uses (a ``prefect server``, not ``rectrack run``'s temporary one unless
+    they run on this machine) and read and write the flow's result storage.
+    """
+    if not dask_address:
+        return ThreadPoolTaskRunner(max_workers=2)
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=dask_address)
+
+
+def _reads_locally() -> bool:
+    """Whether this flow run's document tasks run on this machine's threads (so the local pool helps)."""
+    context = FlowRunContext.get()
+    return context is None or isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -322,7 +356,7 @@ def _process_all(inputs: list[_Input], cached: dict[str, DocumentResult], root: 
             results.append(cached[item.name])
             progress.finished(cached[item.name], cached=True)
     todo = [item for item in inputs if item.name not in cached]
-    with _worker_pool(len(todo)):
+    with _worker_pool(len(todo)) if _reads_locally() else nullcontext():
         futures = {process_file.submit(str(i.path), str(root), i.sha256): i for i in todo}
         for future in as_completed(list(futures)):
             result = _outcome(future, futures[future].name, futures[future].sha256)
@@ -394,7 +428,7 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     return summary
 
 
-@flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="process-batch", task_runner=document_task_runner(settings.dask_address()))
 def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = False,
                   model_dir: str = "") -> RunSummary:
     """Process every file under ``paths``, classify the recommendations and update ``out_dir``.

@@ -49,6 +49,15 @@ RefreshOpt = Annotated[bool, typer.Option(
 ModelOpt = Annotated[Optional[Path], typer.Option(
     "--model", help="Classifier folder (default: data/models/classifier, built by `rectrack train`).",
     show_default=False)]
+DaskOpt = Annotated[Optional[str], typer.Option(
+    "--dask-address", help="Run the document tasks on the Dask cluster whose scheduler is at this address "
+    "(e.g. tcp://10.0.0.5:8786). Its workers need rectrack installed, the Prefect server in PREFECT_API_URL "
+    "(default: one started on 127.0.0.1, for workers on this machine only) and --result-storage.",
+    show_default=False)]
+StorageOpt = Annotated[Optional[Path], typer.Option(
+    "--result-storage", help="Folder for the document cache (Prefect's result storage; default "
+    ".prefect/storage). With --dask-address, a path every worker reads and writes, e.g. a shared mount.",
+    show_default=False)]
 TextColumnOpt = Annotated[str, typer.Option(
     "--text-column", help="Column holding the recommendation text.", show_default=False)]
 
@@ -88,7 +97,8 @@ def _check_out_dir(out: Path) -> None:
 
 @app.command()
 def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshOpt = False,
-        model: ModelOpt = None, verbose: Annotated[bool, typer.Option(
+        model: ModelOpt = None, dask_address: DaskOpt = None, result_storage: StorageOpt = None,
+        verbose: Annotated[bool, typer.Option(
             "--verbose", "-v", help="Show Prefect's log lines (each task's state) as they come; "
                                     "they are always in `rectrack history RUN --logs`.")] = False) -> None:
     """Process PATH... now and update the tables in --out (analyst edits are kept).
@@ -103,11 +113,15 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
     settings.apply_batch_defaults()
+    settings.use_cluster(dask_address, result_storage)
     from rectrack.flows.history import quiet_at_exit, recorded_run
+    from rectrack.flows.server import prefect_server
 
     try:
         with recorded_run(settings.PREFECT_HOME, [str(p) for p in paths], str(out), verbose) as recording:
-            summary = _process(paths, out, refresh, model, count)
+            # Dask workers are other processes: they need a Prefect server they can reach.
+            with prefect_server() if dask_address else nullcontext():
+                summary = _process(paths, out, refresh, model, count, dask_address)
             recording.complete(summary)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
@@ -121,9 +135,13 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
                     f"are in {out / 'problems.csv'}")
 
 
-def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int) -> RunSummary:
-    """Run the batch flow, with a progress bar when stderr is a terminal."""
-    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
+def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int,
+             dask_address: str | None = None) -> RunSummary:
+    """Run the batch flow (on the Dask cluster at ``dask_address``, if given), with a progress bar when
+    stderr is a terminal."""
+    from rectrack.flows.batch import document_task_runner, one_off_run, process_batch, progress_listener
+
+    flow = process_batch.with_options(task_runner=document_task_runner(dask_address))
 
     bar = progress_bar(errors) if errors.is_terminal else None
     with bar or nullcontext():
@@ -134,9 +152,8 @@ def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, co
                 lambda done, _total, recs, _doc: bar.update(job, completed=done, recs=recs),
                 on_phase=lambda phase: bar.update(job, description=phase))
         with listener, one_off_run():
-            return process_batch(paths=[str(p) for p in paths], out_dir=str(out),
-                                 root=str(common_root(paths)), refresh=refresh,
-                                 model_dir=str(model) if model else "")
+            return flow(paths=[str(p) for p in paths], out_dir=str(out), root=str(common_root(paths)),
+                        refresh=refresh, model_dir=str(model) if model else "")
 
 
 @app.command()
@@ -147,6 +164,7 @@ def serve(
     interval: Annotated[Optional[int], typer.Option(
         help="Run every SECONDS instead of --cron (for testing).", min=1)] = None,
     name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "rectrack-inbox",
+    dask_address: DaskOpt = None, result_storage: StorageOpt = None,
 ) -> None:
     """Serve the batch flow on a schedule against a Prefect server until stopped (Ctrl-C).
 
@@ -156,6 +174,7 @@ def serve(
         raise _fail(f"{inbox}: no such folder; create it or pass another --inbox")
     _check_out_dir(out)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    settings.use_cluster(dask_address, result_storage)   # inherited by every scheduled run
     from rectrack.flows.server import prefect_server
 
     try:

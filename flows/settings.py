@@ -11,6 +11,10 @@ given a default, so a user or test can still point Prefect elsewhere:
   attempts only add noise to the log);
 - a start-up timeout for the temporary local server that fits a 2-core
   machine creating its database for the first time (the default 20 s does not).
+
+:func:`use_cluster` adds the two settings a Dask cluster needs: the scheduler's
+address (``RECTRACK_DASK_ADDRESS``) and a result storage path every worker can
+read (``PREFECT_RESULTS_LOCAL_STORAGE_PATH``).
 """
 
 from __future__ import annotations
@@ -66,6 +70,34 @@ def apply_defaults(environ: dict[str, str] | None = None) -> Path:
     for name, value in DEFAULTS.items():
         env.setdefault(name, value)
     return home
+
+
+# The Dask scheduler the batch flow's document tasks run on (`--dask-address`); unset: this machine.
+DASK_ADDRESS = "RECTRACK_DASK_ADDRESS"
+# Prefect's result storage (the document cache), a path every worker reads and writes.
+RESULT_STORAGE = "PREFECT_RESULTS_LOCAL_STORAGE_PATH"
+
+
+def dask_address(environ: dict[str, str] | None = None) -> str | None:
+    """The Dask scheduler address in ``RECTRACK_DASK_ADDRESS``, or None to read on this machine."""
+    env = os.environ if environ is None else environ
+    return env.get(DASK_ADDRESS) or None
+
+
+def use_cluster(address: str | None, result_storage: Path | None, environ: dict[str, str] | None = None) -> None:
+    """Set the Dask address and the result storage path for this process and its children.
+
+    Call before prefect is imported: the flows read both at import. The
+    storage folder is created (as an absolute path, since workers have their own
+    working directories).
+    """
+    env = os.environ if environ is None else environ
+    if address:
+        env[DASK_ADDRESS] = address
+    if result_storage is not None:
+        storage = result_storage.expanduser().resolve()
+        storage.mkdir(parents=True, exist_ok=True)
+        env[RESULT_STORAGE] = str(storage)
 
 
 PREFECT_HOME = apply_defaults()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,24 @@ def result_storage(tmp_path: Path) -> Iterator[Path]:
     storage.mkdir()
     with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: storage}):
         yield storage
+
+
+def living(pids: Iterable[int] = (), groups: Iterable[int] = (), wait: float = 15.0) -> list[str]:
+    """Processes still running (not zombies) among ``pids`` and in the process ``groups``, after up to
+    ``wait`` seconds: each as "pid command", for a test to assert that nothing it started is left."""
+    pids, groups = set(pids), set(groups)
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            command, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+            pid, state, group = int(stat.parent.name), fields[0], int(fields[2])
+            if state != "Z" and (pid in pids or group in groups):
+                found.append(f"{pid} {command}")
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
