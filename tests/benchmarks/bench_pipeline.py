@@ -524,9 +524,9 @@ def output_summary(out_dir: Path) -> dict:
 
 def rectrack_command(rectrack: str | None, corpus: Path, out_dir: Path) -> list[str]:
     if rectrack:
-        return [rectrack, "run", str(corpus), "--out", str(out_dir)]
+        return [rectrack, "run", str(corpus), "--out", str(out_dir), "--verbose"]
     return [str(VENV_BIN / "python"), "-c", "import sys; from rectrack.flows.cli import main; sys.exit(main())",
-            "run", str(corpus), "--out", str(out_dir)]
+            "run", str(corpus), "--out", str(out_dir), "--verbose"]
 
 
 # --------------------------------------------------------------------------- report
