@@ -22,7 +22,8 @@ from rich.text import Text
 from rectrack.extractors.runlog import RunRecord
 from rectrack.extractors.tables import RunSummary
 
-OUTPUT_FILES = ("tracker.csv", "documents.csv", "problems.csv", "labels.csv", "responses.csv", "groups.csv")
+OUTPUT_FILES = ("tracker.csv", "tracker.xlsx", "report.html", "documents.csv", "problems.csv", "labels.csv",
+                "responses.csv", "groups.csv")
 TOP_PROBLEM_KINDS = 5
 
 
