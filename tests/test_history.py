@@ -106,7 +106,7 @@ def test_run_prints_a_summary_and_keeps_its_log_in_the_history(
     assert f"2 documents (ok 1, partial 1), {len(tracker)} recommendations" in printed
     assert "1 pages_incomplete: egypt2014-UPR20-matrix.docx" in printed
     assert "what to do: open the file in Word" in printed
-    assert f"outputs in {out}: tracker.csv, documents.csv, problems.csv, labels.csv" in printed
+    assert f"outputs in {out}: tracker.csv, tracker.xlsx, report.html, documents.csv, problems.csv, labels.csv" in printed
     # Without --verbose the terminal gets no INFO line of Prefect's (each task's state).
     assert not [r for r in caplog.records if r.name.startswith("prefect") and r.levelno < logging.WARNING]
 
