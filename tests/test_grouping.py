@@ -11,7 +11,6 @@ both ask it to ratify ILO Convention No. 118.
 from __future__ import annotations
 
 import socket
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +18,7 @@ import pytest
 
 from rectrack.extractors import similarity
 from rectrack.extractors.grouping import GROUP_COLUMNS, group_id, groups_table
-from rectrack.extractors.pipeline import process_document
-from rectrack.extractors.records import DocumentResult
+from tests.sample_runs import run_samples as _run
 from rectrack.extractors.tables import update_outputs
 from rectrack.extractors.tracker import read_csv_strings, read_tracker
 from rectrack.extractors.errors import OutputError
@@ -32,16 +30,6 @@ ADDENDUM_2020 = "upr/slovenia2020-A_HRC_43_15_Add.1.pdf"
 MATRIX_2019 = "matrices/slovenia2019-UPR34-thematic-list.docx"
 COMPILATION_2019 = "compilations/slovenia2019-A_HRC_WG.6_34_SVN_2-un-compilation.pdf"
 TAJIKISTAN = "upr/tajikistan2011.pdf"
-
-
-@lru_cache(maxsize=None)
-def _result(name: str) -> DocumentResult:
-    return process_document(SAMPLES / name, SAMPLES)
-
-
-def _run(out: Path, *names: str) -> pd.DataFrame:
-    update_outputs(out, [_result(name) for name in names])
-    return read_tracker(out / "tracker.csv")
 
 
 def _groups(out: Path) -> pd.DataFrame:

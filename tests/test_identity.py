@@ -12,14 +12,13 @@ several recommendations, each with its own States, give one row per recommendati
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from rectrack.extractors.pipeline import process_document
-from rectrack.extractors.records import DocumentResult
+from tests.sample_runs import run_samples as _run
+from tests.sample_runs import sample_result as _result
 from rectrack.extractors.tables import unchanged_summary, update_outputs
 from rectrack.extractors.tracker import read_tracker
 
@@ -31,16 +30,6 @@ PAIRS = {
     "china": ("upr/china2013.pdf", "matrices/china2013-UPR17-matrix.docx", "A/HRC/25/5", 252, 286),
     "egypt": ("upr/egypt2014.pdf", "matrices/egypt2014-UPR20-matrix.docx", "A/HRC/28/16", 300, 305),
 }
-
-
-@lru_cache(maxsize=None)
-def _result(name: str) -> DocumentResult:
-    return process_document(SAMPLES / name, SAMPLES)
-
-
-def _run(out: Path, *names: str) -> pd.DataFrame:
-    update_outputs(out, [_result(name) for name in names])
-    return read_tracker(out / "tracker.csv")
 
 
 def _problems(out: Path) -> pd.DataFrame:
