@@ -18,9 +18,13 @@ rest of the batch goes on. What is checked, and when:
   (4 bytes a character at most) before decoding, then the decoded length; a
   PDF's characters, counted page by page as pdfium reports them.
 
-Memory and time per document cannot be checked from the file; they are the
-worker process's job. A value that is not a positive number is an error
-naming the variable.
+- ``RECTRACK_MAX_MEMORY_MB`` (default 1024): the address space of the process
+  that reads a document (a real 300-page report needs under 300 MB);
+- ``RECTRACK_MAX_SECONDS`` (default 300): the CPU seconds one document may take.
+
+The last two cannot be checked from the file: the reader processes enforce
+them (:mod:`rectrack.flows.readers`). A value that is not a positive number is
+an error naming the variable.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Limits:
     max_zip_ratio: int = 100
     max_pages: int = 3000
     max_text_chars: int = 10_000_000
+    max_memory_mb: int = 1024
+    max_seconds: int = 300
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
@@ -74,7 +80,8 @@ class Limits:
         return ",".join(f"{value}" for value in asdict(self).values())
 
 
-def _refuse(path: Path, what: str, field: str, value: int, unit: str = "") -> LimitExceeded:
+def refuse(path: Path, what: str, field: str, value: int, unit: str = "") -> LimitExceeded:
+    """The error for ``path`` being over the limit ``field`` (of ``value``), with how to raise it."""
     variable = f"RECTRACK_{field.upper()}"
     return LimitExceeded(path, f"{what}, over the limit of {value:,}{unit} ({variable})",
                          f"if the file is genuine, set {variable} higher (e.g. {variable}={value * 4}) "
@@ -84,7 +91,7 @@ def _refuse(path: Path, what: str, field: str, value: int, unit: str = "") -> Li
 def check_file_size(path: Path, size: int, limits: Limits) -> None:
     """Refuse a file larger than ``max_file_mb`` (call before reading it)."""
     if size > limits.max_file_mb * _MB:
-        raise _refuse(path, f"the file is {size / _MB:,.1f} MB", "max_file_mb", limits.max_file_mb, " MB")
+        raise refuse(path, f"the file is {size / _MB:,.1f} MB", "max_file_mb", limits.max_file_mb, " MB")
 
 
 def check_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
@@ -97,10 +104,10 @@ def check_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
     unzipped = sum(entry.file_size for entry in entries)
     zipped = max(1, sum(entry.compress_size for entry in entries))
     if unzipped > limits.max_unzipped_mb * _MB:
-        raise _refuse(path, f"the DOCX/ZIP declares {unzipped / _MB:,.0f} MB uncompressed",
+        raise refuse(path, f"the DOCX/ZIP declares {unzipped / _MB:,.0f} MB uncompressed",
                       "max_unzipped_mb", limits.max_unzipped_mb, " MB")
     if unzipped > _RATIO_FLOOR and unzipped / zipped > limits.max_zip_ratio:
-        raise _refuse(path, f"the DOCX/ZIP inflates {unzipped / zipped:,.0f} times "
+        raise refuse(path, f"the DOCX/ZIP inflates {unzipped / zipped:,.0f} times "
                       f"({zipped / _MB:,.1f} MB to {unzipped / _MB:,.0f} MB): a zip bomb",
                       "max_zip_ratio", limits.max_zip_ratio)
 
@@ -141,18 +148,18 @@ def check_pdf_streams(path: Path, data: bytes, limits: Limits) -> None:
             continue
         total += _inflated_size(data, match.end(), budget - total)
         if total > budget:
-            raise _refuse(path, f"its compressed streams inflate to more than {limits.max_unzipped_mb:,} MB "
+            raise refuse(path, f"its compressed streams inflate to more than {limits.max_unzipped_mb:,} MB "
                           "(a PDF bomb?)", "max_unzipped_mb", limits.max_unzipped_mb, " MB")
 
 
 def check_pages(path: Path, pages: int, limits: Limits) -> None:
     """Refuse a document of more than ``max_pages`` pages (call before reading any)."""
     if pages > limits.max_pages:
-        raise _refuse(path, f"the document has {pages:,} pages", "max_pages", limits.max_pages)
+        raise refuse(path, f"the document has {pages:,} pages", "max_pages", limits.max_pages)
 
 
 def check_text_length(path: Path, chars: int, limits: Limits, what: str = "text") -> None:
     """Refuse ``chars`` characters of text over ``max_text_chars``."""
     if chars > limits.max_text_chars:
-        raise _refuse(path, f"its {what} is {chars:,} characters or more", "max_text_chars",
+        raise refuse(path, f"its {what} is {chars:,} characters or more", "max_text_chars",
                       limits.max_text_chars, " characters")

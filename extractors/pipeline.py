@@ -52,6 +52,18 @@ def relative_name(path: Path, root: Path) -> str:
     return safe_name(path.name)
 
 
+def failed_result(name: str, sha256: str, reason: str, action: str, kind: str,
+                  status: Status = Status.FAILED, page: int | None = None) -> DocumentResult:
+    """The result of a file that could not be handled: no rows, one problem saying why and what to do."""
+    problem = Problem(document=name, reason=reason, action=action, page=page, kind=kind)
+    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
+
+
+def error_result(name: str, sha256: str, error: RectrackError) -> DocumentResult:
+    """:func:`failed_result` for ``error``, with its reason, action, page and kind."""
+    return failed_result(name, sha256, error.reason, error.action, error.kind, page=error.page)
+
+
 def process_document(path: Path, root: Path, sha256: str | None = None) -> DocumentResult:
     """Read, detect and segment one file.
 
@@ -64,9 +76,7 @@ def process_document(path: Path, root: Path, sha256: str | None = None) -> Docum
     try:
         document = read_document(path, sha256=sha)
     except RectrackError as error:
-        problem = Problem(document=name, reason=error.reason, action=error.action,
-                          page=error.page, kind=error.kind)
-        return DocumentResult(document=name, sha256=sha, status=Status.FAILED, problems=(problem,))
+        return error_result(name, sha, error)
     info = detect_document(document)
     segmented = segment_document(document, info)
     problems = tuple(replace(p, document=name) for p in (*document.warnings, *segmented.problems))

@@ -22,8 +22,9 @@ one the last run read, the tables are left as they are.
 
 Where the document tasks run is the flow's task runner (:func:`document_task_runner`):
 by default Prefect's thread runner, whose two task threads hand the reading to a
-pool of worker processes on this machine (pdfium is not thread-safe and holds a
-process-wide lock), so both cores work; with a Dask scheduler's address,
+pool of reader processes on this machine (pdfium is not thread-safe and holds a
+process-wide lock; a reader that crashes fails only its document: :mod:`rectrack.flows.readers`),
+so both cores work; with a Dask scheduler's address,
 prefect-dask's ``DaskTaskRunner``, and each task reads its document in the Dask
 worker it runs in. Either way the results come back to the flow, which keeps the
 JSON cache (under the result storage, ``rectrack run --result-storage``),
@@ -35,10 +36,9 @@ from __future__ import annotations
 from rectrack.flows import settings  # sets Prefect's environment before prefect is imported
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import cache
@@ -58,12 +58,13 @@ from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, 
 from rectrack.extractors.classify.apply import recommendation_texts
 from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
-from rectrack.extractors.pipeline import file_sha256, process_document, relative_name, safe_name
+from rectrack.extractors.pipeline import failed_result, file_sha256, process_document, relative_name, safe_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.result_cache import ResultCache
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
 from rectrack.extractors.tracker import tracker_needs_rewrite
 from rectrack.flows.discover import Skipped, discover
+from rectrack.flows.readers import Readers
 
 ProgressListener = Callable[[int, int, int, str], None]
 PhaseListener = Callable[[str], None]
@@ -129,11 +130,9 @@ def _task_run_name() -> str:
     return f"process {safe_name(Path(task_run.parameters['path']).name)}"
 
 
-# This machine's worker processes for the document tasks of the current flow run, on the embedded
-# runner (None: read where the task runs, i.e. in the task's thread or in its Dask worker).
-_workers: Executor | None = None
-# Below this many files to read, starting worker processes costs more than it saves.
-_POOL_MIN_FILES = 4
+# This machine's reader processes for the document tasks of the current flow run, on the embedded
+# runner (None: read where the task runs, i.e. in its Dask worker).
+_readers: Readers | None = None
 
 
 @task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
@@ -141,29 +140,24 @@ _POOL_MIN_FILES = 4
 def process_file(path: str, root: str, sha256: str) -> DocumentResult:
     """Read, detect and segment one file (retried: reading may hit transient I/O errors).
 
-    In a Dask worker (or a batch too small for the pool) it reads here; on the
-    embedded runner it hands the file to this machine's pool of readers.
+    In a Dask worker it reads here; on the embedded runner it hands the file to
+    this machine's reader processes (:mod:`rectrack.flows.readers`).
     """
-    if _workers is None:
+    if _readers is None:
         return process_document(Path(path), Path(root), sha256=sha256)
-    return _workers.submit(process_document, Path(path), Path(root), sha256).result()
+    return _readers.read(Path(path), Path(root), sha256)
 
 
 @contextmanager
-def _worker_pool(files: int) -> Iterator[None]:
-    """Read in worker processes (one per core) while inside, when there are enough files."""
-    global _workers
-    cores = len(os.sched_getaffinity(0))
-    if files < _POOL_MIN_FILES or cores < 2:
-        yield
-        return
-    # spawn, not fork: the flow process runs Prefect's threads.
-    _workers = ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("spawn"))
+def _local_readers(files: int) -> Iterator[None]:
+    """Read in reader processes (one per core, at most one per file) while inside."""
+    global _readers
+    _readers = Readers(min(files, len(os.sched_getaffinity(0))), Limits.from_env())
     try:
         yield
     finally:
-        _workers.shutdown(cancel_futures=True)
-        _workers = None
+        _readers.close()
+        _readers = None
 
 
 def document_task_runner(dask_address: str | None = None) -> TaskRunner:
@@ -280,19 +274,13 @@ def _entering(phase: str) -> None:
         listener(phase)
 
 
-def _failed(name: str, sha256: str, reason: str, action: str, kind: str,
-            status: Status = Status.FAILED) -> DocumentResult:
-    problem = Problem(document=name, reason=reason, action=action, kind=kind)
-    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
-
-
 def _skipped(items: list[Skipped], root: Path) -> list[DocumentResult]:
     """What discovery left out (FIFOs, devices, link loops, folders that cannot be listed), as rows.
 
     A folder that cannot be listed is ``failed`` (documents may be missing);
     the rest is ``skipped``.
     """
-    return [_failed(relative_name(item.path, root), "", item.reason, item.action, item.kind,
+    return [failed_result(relative_name(item.path, root), "", item.reason, item.action, item.kind,
                     Status.FAILED if item.kind == "unreadable" else Status.SKIPPED) for item in items]
 
 
@@ -301,7 +289,7 @@ def _outcome(future: PrefectFuture, name: str, sha256: str) -> DocumentResult:
     future.wait()
     if future.state.is_completed():
         return with_document_name(future.result(), name)
-    return _failed(name, sha256, f"processing stopped with an error: {future.state.message}",
+    return failed_result(name, sha256, f"processing stopped with an error: {future.state.message}",
                    "report it with the file attached; the rest of the batch was processed",
                    "error")
 
@@ -322,7 +310,7 @@ def _hash_all(files: list[Path], root: Path) -> tuple[list[_Input], list[Documen
         try:
             sha256 = file_sha256(path)
         except OSError as error:
-            unreadable.append(_failed(name, "", f"cannot be opened ({error.strerror})",
+            unreadable.append(failed_result(name, "", f"cannot be opened ({error.strerror})",
                                       "check the file exists and is readable", "unreadable"))
             continue
         inputs.append(_Input(path, name, sha256, _cache_key(sha256)))
@@ -356,7 +344,7 @@ def _process_all(inputs: list[_Input], cached: dict[str, DocumentResult], root: 
             results.append(cached[item.name])
             progress.finished(cached[item.name], cached=True)
     todo = [item for item in inputs if item.name not in cached]
-    with _worker_pool(len(todo)) if _reads_locally() else nullcontext():
+    with _local_readers(len(todo)) if todo and _reads_locally() else nullcontext():
         futures = {process_file.submit(str(i.path), str(root), i.sha256): i for i in todo}
         for future in as_completed(list(futures)):
             result = _outcome(future, futures[future].name, futures[future].sha256)

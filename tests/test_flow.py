@@ -19,17 +19,17 @@ BAD = "scanned-no-text-layer.pdf"
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files process_document actually read (a cached task does not call it)."""
-    import rectrack.flows.batch
+    """The files handed to the reader processes (a cached document is not)."""
+    from rectrack.flows.readers import Readers
 
     seen: list[str] = []
-    real = rectrack.flows.batch.process_document
+    real = Readers.read
 
-    def counting(path: Path, root: Path, sha256: str | None = None):
+    def counting(self: Readers, path: Path, root: Path, sha256: str):
         seen.append(path.name)
-        return real(path, root, sha256)
+        return real(self, path, root, sha256)
 
-    monkeypatch.setattr(rectrack.flows.batch, "process_document", counting)
+    monkeypatch.setattr(Readers, "read", counting)
     return seen
 
 
@@ -124,22 +124,6 @@ def test_unchanged_folder_leaves_the_tables_untouched(inbox: Path, tmp_path: Pat
     (out / "problems.csv").unlink()        # a table gone: written again from the cache
     run(inbox, out)
     assert len(calls) == 3 and (out / "problems.csv").exists()
-
-
-def test_documents_read_in_worker_processes_give_the_same_tables(
-        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rectrack.flows.batch
-
-    run(inbox, tmp_path / "threads")
-    monkeypatch.setattr(rectrack.flows.batch, "_POOL_MIN_FILES", 1)
-    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
-
-    fresh = tmp_path / "fresh-storage"
-    fresh.mkdir()
-    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: fresh}):
-        run(inbox, tmp_path / "processes")
-    for table in ("tracker.csv", "documents.csv", "problems.csv"):
-        assert (tmp_path / "processes" / table).read_bytes() == (tmp_path / "threads" / table).read_bytes()
 
 
 def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) -> None:

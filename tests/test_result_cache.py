@@ -15,6 +15,7 @@ from rectrack.extractors.classify import LabelScore
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
 from rectrack.extractors.result_cache import ResultCache
+from rectrack.flows.readers import Readers
 from tests.conftest import SAMPLES
 
 REPORT = "tajikistan2011.pdf"
@@ -132,8 +133,8 @@ def test_batch_reports_and_recomputes_a_tampered_entry_without_running_it(tmp_pa
     marker = tmp_path / "code-ran"
     entry.write_bytes(_pickle_record(marker))
     reads = []
-    monkeypatch.setattr(batch, "process_document",
-                        lambda path, root, sha256=None: reads.append(path) or process_document(path, root, sha256))
+    real = Readers.read
+    monkeypatch.setattr(Readers, "read", lambda self, path, root, sha256: reads.append(path) or real(self, path, root, sha256))
     batch.process_batch(**run)
     assert not marker.exists()
     assert [path.name for path in reads] == [REPORT]

@@ -1,0 +1,175 @@
+"""This machine's document readers: worker processes that may die without taking the batch with them.
+
+On the embedded task runner every document is read in a reader process, never
+in the flow's own: pdfium is not thread-safe, and a file that crashes it or
+eats all memory must not stop the run. What a reader may use is bounded by the
+per-document limits (:class:`~rectrack.extractors.limits.Limits`):
+
+- memory: each reader's address space is capped at ``max_memory_mb``; a
+  document that needs more fails in its reader (Python's ``MemoryError``, or
+  pdfium aborting);
+- time: before each document the reader's CPU-time limit is set to what it has
+  used plus ``max_seconds``, so the kernel ends a reader that spins, even
+  inside pdfium; a document that waits without working (a stuck file system)
+  is given up after :func:`wall_seconds`.
+
+A reader that dies (killed, out of memory, a segmentation fault, over its CPU
+time) breaks its pool, and with it the documents the other readers were
+reading. The pool is replaced once, and each of those documents is read again
+alone, in a process of its own: the one that kills that process too gets a
+``failed`` result saying how it died, the others are read as usual.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import resource
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, TimeoutError
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from rectrack.extractors.limits import Limits, refuse
+from rectrack.extractors.pipeline import error_result, failed_result, process_document, relative_name
+from rectrack.extractors.records import DocumentResult
+
+Work = Callable[[Path, Path, str], DocumentResult]
+
+_MB = 1 << 20
+# spawn, not fork: the flow's process runs Prefect's threads.
+_CONTEXT = multiprocessing.get_context("spawn")
+_REPORT_IT = "report it with the file attached; the rest of the batch was processed"
+
+
+def wall_seconds(limits: Limits) -> float:
+    """How long a document may take by the clock before its reader is stopped: twice its CPU time, plus a minute."""
+    return 2 * limits.max_seconds + 60
+
+
+def start_reader(limits: Limits) -> None:
+    """Set up a reader process: memory capped at ``max_memory_mb``, and no core files when it crashes."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = limits.max_memory_mb * _MB
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def read_in_reader(work: Work, path: Path, root: Path, sha256: str, limits: Limits) -> DocumentResult:
+    """``work(path, root, sha256)`` with at most ``max_seconds`` of CPU time; running out of memory is a result."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime) + limits.max_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    try:
+        return work(path, root, sha256)
+    except MemoryError:
+        error = refuse(path, f"reading it needed more than {limits.max_memory_mb:,} MB of memory",
+                       "max_memory_mb", limits.max_memory_mb, " MB")
+        return error_result(relative_name(path, root), sha256, error)
+
+
+def _read_alone(connection: Connection, work: Work, path: Path, root: Path, sha256: str, limits: Limits) -> None:
+    start_reader(limits)
+    connection.send(read_in_reader(work, path, root, sha256, limits))
+
+
+def death_result(path: Path, root: Path, sha256: str, exitcode: int | None, limits: Limits) -> DocumentResult:
+    """The result of a document whose own reader died with ``exitcode`` (None: stopped after :func:`wall_seconds`)."""
+    name = relative_name(path, root)
+    if exitcode is None:
+        error = refuse(path, f"reading it did not finish within {wall_seconds(limits):,.0f} s", "max_seconds",
+                       limits.max_seconds, " s")
+        return error_result(name, sha256, error)
+    if exitcode == -signal.SIGXCPU:
+        error = refuse(path, f"reading it took more than {limits.max_seconds:,} s of CPU time", "max_seconds",
+                       limits.max_seconds, " s")
+        return error_result(name, sha256, error)
+    if exitcode == -signal.SIGKILL:
+        return failed_result(name, sha256, "its reader process was killed (by the system, when memory runs "
+                             "short, or by someone)",
+                             "run again; if it happens again, free memory or lower RECTRACK_MAX_MEMORY_MB so a "
+                             "document that needs too much fails alone", "crash")
+    if exitcode < 0:
+        how = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
+        hint = " (an abort is often memory running out under RECTRACK_MAX_MEMORY_MB)" if how == "SIGABRT" else ""
+        return failed_result(name, sha256, f"its reader process crashed on it ({how}){hint}", _REPORT_IT, "crash")
+    return failed_result(name, sha256, f"its reader process exited with code {exitcode}", _REPORT_IT, "crash")
+
+
+def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) -> DocumentResult:
+    """Read one document in a new process of its own; if that process dies, a result saying how."""
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(target=_read_alone, args=(sender, work, path, root, sha256, limits),
+                               name="rectrack-reader", daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if wait([receiver, process.sentinel], timeout=wall_seconds(limits)):
+            try:
+                return receiver.recv()
+            except EOFError:  # it died before sending
+                process.join()
+                return death_result(path, root, sha256, process.exitcode, limits)
+        process.kill()
+        process.join()
+        return death_result(path, root, sha256, None, limits)
+    finally:
+        receiver.close()
+        process.join(timeout=5)
+
+
+class Readers:
+    """A pool of ``workers`` reader processes for one flow run, replaced when one of them dies.
+
+    :meth:`read` may be called from several threads at once (the task runner's).
+    ``work`` is what a reader does with a file (:func:`process_document`).
+    """
+
+    def __init__(self, workers: int, limits: Limits, work: Work = process_document) -> None:
+        self.workers, self.limits, self.work = workers, limits, work
+        self._lock = threading.Lock()
+        self._pool, self._generation = self._new_pool(), 0
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_CONTEXT, initializer=start_reader,
+                                   initargs=(self.limits,))
+
+    def read(self, path: Path, root: Path, sha256: str) -> DocumentResult:
+        """The result of reading ``path``, whatever happens to the reader that reads it."""
+        with self._lock:
+            pool, generation = self._pool, self._generation
+        try:
+            future = pool.submit(read_in_reader, self.work, path, root, sha256, self.limits)
+            return future.result(timeout=wall_seconds(self.limits))
+        except TimeoutError:
+            _kill_readers(pool)
+        except BrokenProcessPool:
+            pass
+        self._replace(generation)
+        return read_alone(self.work, path, root, sha256, self.limits)
+
+    def _replace(self, generation: int) -> None:
+        """A new pool in place of the broken one of ``generation`` (once, whichever thread sees it first)."""
+        with self._lock:
+            if generation != self._generation:
+                return
+            broken, self._pool, self._generation = self._pool, self._new_pool(), generation + 1
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the readers (documents still being read are abandoned)."""
+        with self._lock:
+            pool = self._pool
+        _kill_readers(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill ``pool``'s processes (``ProcessPoolExecutor.terminate_workers`` arrives only in Python 3.14)."""
+    for process in list((pool._processes or {}).values()):
+        if process.is_alive():
+            process.kill()

@@ -1,0 +1,150 @@
+"""Reader processes: limits per document, and a reader that dies fails only its document.
+
+Real reader processes run :func:`tests.misbehaving_readers.misbehave`, which
+crashes, spins or eats memory on files named for it and reads real UPR reports
+otherwise; the real reports' results must be exactly what a plain
+``process_document`` gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+
+from rectrack.extractors.limits import Limits
+from rectrack.extractors.pipeline import file_sha256, process_document
+from rectrack.extractors.records import Status
+from rectrack.flows.readers import Readers, death_result, read_alone
+from tests.misbehaving_readers import misbehave
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "upr"
+REPORTS = ("algeria2008.pdf", "tajikistan2011.pdf", "afghanistan2014.pdf")
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    """Three real UPR reports, plus a copy of one under each misbehaving name."""
+    for name in REPORTS:
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    for prefix in ("crash", "spin", "hog", "slow"):
+        shutil.copy(SAMPLES / REPORTS[0], tmp_path / f"{prefix}-{REPORTS[0]}")
+    return tmp_path
+
+
+def _read_all(readers: Readers, folder: Path, names: list[str]) -> dict[str, object]:
+    """Read ``names`` two at a time, as the flow's two task threads do."""
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        futures = {name: threads.submit(readers.read, folder / name, folder, file_sha256(folder / name))
+                   for name in names}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _assert_read_as_usual(results: dict, folder: Path) -> None:
+    for name in REPORTS:
+        expected = process_document(folder / name, folder, file_sha256(folder / name))
+        assert results[name] == expected
+        assert expected.recommendations
+
+
+def test_a_crashing_reader_fails_only_its_document(folder: Path) -> None:
+    readers = Readers(2, Limits(), work=misbehave)
+    try:
+        results = _read_all(readers, folder, ["crash-" + REPORTS[0], *REPORTS])
+    finally:
+        readers.close()
+    crashed = results["crash-" + REPORTS[0]]
+    assert crashed.status is Status.FAILED and not crashed.recommendations
+    assert crashed.problems[0].kind == "crash"
+    assert "SIGSEGV" in crashed.problems[0].reason
+    assert crashed.problems[0].document == "crash-" + REPORTS[0]
+    _assert_read_as_usual(results, folder)
+
+
+def test_a_document_over_its_cpu_seconds_fails_under_the_time_limit(folder: Path) -> None:
+    readers = Readers(2, Limits(max_seconds=1), work=misbehave)
+    try:
+        results = _read_all(readers, folder, ["spin-" + REPORTS[0], *REPORTS])
+    finally:
+        readers.close()
+    problem = results["spin-" + REPORTS[0]].problems[0]
+    assert problem.kind == "limit"
+    assert "more than 1 s of CPU time" in problem.reason
+    assert "RECTRACK_MAX_SECONDS" in problem.action
+    _assert_read_as_usual(results, folder)
+
+
+def test_a_document_over_the_memory_limit_fails_under_it(folder: Path) -> None:
+    readers = Readers(2, Limits(max_memory_mb=400), work=misbehave)
+    try:
+        results = _read_all(readers, folder, ["hog-" + REPORTS[0], *REPORTS])
+    finally:
+        readers.close()
+    problem = results["hog-" + REPORTS[0]].problems[0]
+    assert problem.kind == "limit"
+    assert "more than 400 MB of memory" in problem.reason
+    assert "RECTRACK_MAX_MEMORY_MB" in problem.action
+    _assert_read_as_usual(results, folder)
+
+
+def _readers_of(parent: psutil.Process) -> list[psutil.Process]:
+    """The reader processes under ``parent`` (spawned Pythons; multiprocessing's resource tracker aside)."""
+    return [child for child in parent.children(recursive=True)
+            if "resource_tracker" not in " ".join(child.cmdline())]
+
+
+def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(folder: Path) -> None:
+    readers = Readers(1, Limits(), work=misbehave)
+    slow = "slow-" + REPORTS[0]
+    try:
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            future = thread.submit(readers.read, folder / slow, folder, file_sha256(folder / slow))
+            deadline = time.monotonic() + 60
+            while not _readers_of(psutil.Process()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.5)  # it is in the middle of the document now
+            victims = _readers_of(psutil.Process())
+            assert len(victims) == 1
+            victims[0].send_signal(signal.SIGKILL)
+            result = future.result(timeout=120)
+        # read again, alone: the same result as an undisturbed read
+        assert result == process_document(folder / slow, folder, file_sha256(folder / slow))
+        # and the replaced pool reads the next document as usual
+        _assert_read_as_usual(_read_all(readers, folder, list(REPORTS)), folder)
+        assert victims[0].pid not in [p.pid for p in _readers_of(psutil.Process())]
+    finally:
+        readers.close()
+
+
+def test_readers_leave_no_process_behind(folder: Path) -> None:
+    readers = Readers(2, Limits(), work=misbehave)
+    _read_all(readers, folder, list(REPORTS))
+    started = _readers_of(psutil.Process())
+    assert started
+    readers.close()
+    gone, alive = psutil.wait_procs(started, timeout=10)
+    assert not alive
+
+
+def test_how_a_reader_died_is_said_in_words(folder: Path) -> None:
+    path, limits = folder / REPORTS[0], Limits(max_seconds=7)
+    said = {code: death_result(path, folder, "", code, limits).problems[0]
+            for code in (None, -signal.SIGXCPU, -signal.SIGKILL, -signal.SIGABRT, -signal.SIGBUS, 3)}
+    assert "did not finish within 74 s" in said[None].reason and said[None].kind == "limit"
+    assert "7 s of CPU time" in said[-signal.SIGXCPU].reason
+    assert "killed" in said[-signal.SIGKILL].reason and said[-signal.SIGKILL].kind == "crash"
+    assert "SIGABRT" in said[-signal.SIGABRT].reason and "RECTRACK_MAX_MEMORY_MB" in said[-signal.SIGABRT].reason
+    assert "SIGBUS" in said[-signal.SIGBUS].reason
+    assert "code 3" in said[3].reason
+    assert all(problem.document == REPORTS[0] for problem in said.values())
+
+
+def test_a_document_read_alone_gives_the_same_result(folder: Path) -> None:
+    path = folder / REPORTS[1]
+    assert read_alone(process_document, path, folder, file_sha256(path), Limits()) == \
+        process_document(path, folder, file_sha256(path))
