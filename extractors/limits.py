@@ -112,20 +112,36 @@ def check_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
                       "max_zip_ratio", limits.max_zip_ratio)
 
 
-def _inflated_size(data: bytes, start: int, budget: int) -> int:
-    """How many bytes the zlib stream at ``data[start:]`` inflates to, counting no further than past ``budget``."""
-    inflater = zlib.decompressobj()
+class _OverBudget(Exception):
+    """Raised inside :func:`_inflated_size` once the count passes the budget."""
+
+
+def _inflated_size(data: bytes, start: int, budget: int, layers: int = 1) -> int:
+    """How many bytes the stream at ``data[start:]`` inflates to through ``layers`` Flate filters in a row,
+    counting no further than past ``budget``; at most 1 MB of output is held at each layer."""
+    inflaters = [zlib.decompressobj() for _ in range(layers)]
+    total = 0
+
+    def feed(level: int, piece: bytes) -> None:
+        nonlocal total
+        if level == layers:
+            total += len(piece)
+            if total > budget:
+                raise _OverBudget
+            return
+        inflater = inflaters[level]
+        while piece and not inflater.eof:
+            feed(level + 1, inflater.decompress(piece, _MB))
+            piece = inflater.unconsumed_tail
+
     view = memoryview(data)
-    total, position, pending = 0, start, b""
     try:
-        while total <= budget and not inflater.eof:
-            if not pending:
-                pending = view[position:position + 65536]
-                position += len(pending)
-                if not pending:
-                    break
-            total += len(inflater.decompress(pending, _MB))
-            pending = inflater.unconsumed_tail
+        for position in range(start, len(data), 65536):
+            if inflaters[0].eof:
+                break
+            feed(0, view[position:position + 65536])
+    except _OverBudget:
+        pass
     except zlib.error:
         pass  # not zlib data, or damaged: pdfium will say so or repair it
     return total
@@ -137,16 +153,19 @@ def check_pdf_streams(path: Path, data: bytes, limits: Limits) -> None:
     A content stream that inflates to gigabytes (a "PDF bomb") would be held
     whole in memory by pdfium when the page loads. Streams are found by their
     ``<< ... >> stream`` dictionary; images are left out, as text extraction
-    never decodes them. Memory used here is one 1 MB buffer at a time.
+    never decodes them. A stream deflated several times over (``/Filter
+    [/FlateDecode /FlateDecode]``) is counted through every layer. Memory used
+    here is one 1 MB buffer a layer at a time.
     """
     budget = limits.max_unzipped_mb * _MB
     total = 0
     for match in _STREAM.finditer(data):
         opening = data.rfind(b"obj", max(0, match.start() - _DICTIONARY_SPAN), match.start())
         dictionary = data[max(opening, match.start() - _DICTIONARY_SPAN):match.start()]
-        if b"/FlateDecode" not in dictionary or b"/Image" in dictionary:
+        layers = dictionary.count(b"/FlateDecode")   # [/FlateDecode /FlateDecode]: a bomb inside a bomb
+        if not layers or b"/Image" in dictionary:
             continue
-        total += _inflated_size(data, match.end(), budget - total)
+        total += _inflated_size(data, match.end(), budget - total, layers)
         if total > budget:
             raise refuse(path, f"its compressed streams inflate to more than {limits.max_unzipped_mb:,} MB "
                           "(a PDF bomb?)", "max_unzipped_mb", limits.max_unzipped_mb, " MB")

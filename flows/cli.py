@@ -16,7 +16,8 @@ from rectrack.flows import settings  # Prefect's environment first
 
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,6 +30,7 @@ from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
 from rectrack.extractors.tables import RunSummary
 from rectrack.extractors.tracker import read_tracker_form
 from rectrack.flows.discover import common_root, discover_files
+from rectrack.flows.leftovers import sweep_when_done
 from rectrack.flows.terminal import history_table, progress_bar, run_details, run_summary
 
 app = typer.Typer(
@@ -112,6 +114,8 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
+    _on_sigterm(_interrupt)
+    sweep_when_done()
     settings.apply_batch_defaults()
     settings.use_cluster(dask_address, result_storage)
     from rectrack.flows.history import quiet_at_exit, recorded_run
@@ -125,6 +129,9 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
             recording.complete(summary)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
+    except KeyboardInterrupt:
+        raise _fail(f"stopped before the end: every table in {out} is whole (as before, or as this run "
+                    "wrote it); run again to finish", code=130) from None
     finally:
         if not verbose:
             quiet_at_exit()
@@ -173,7 +180,8 @@ def serve(
     if not inbox.is_dir():
         raise _fail(f"{inbox}: no such folder; create it or pass another --inbox")
     _check_out_dir(out)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _on_sigterm(_exit_cleanly)
+    sweep_when_done()
     settings.use_cluster(dask_address, result_storage)   # inherited by every scheduled run
     from rectrack.flows.server import prefect_server
 
@@ -255,7 +263,8 @@ def ui(port: Annotated[int, typer.Option(help="Port of the UI on 127.0.0.1.")] =
 
     from rectrack.flows.server import own_server
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _on_sigterm(_exit_cleanly)
+    sweep_when_done()
     try:
         with own_server(port) as api_url:
             errors.print(f"Prefect UI at {api_url.removesuffix('/api')} (runs of {settings.PREFECT_HOME}); "
@@ -347,6 +356,21 @@ def train(
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     typer.echo(report.as_text())
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _exit_cleanly(*_: object) -> None:
+    sys.exit(0)
+
+
+def _on_sigterm(handler: Callable[..., None]) -> None:
+    """Stop on SIGTERM through ``handler`` (cleanly: locks released, temporary server stopped), when this
+    is the main thread; whatever the command started is stopped when it ends (:mod:`rectrack.flows.leftovers`)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,31 +14,16 @@ from rectrack.extractors.pipeline import relative_name, safe_name
 from rectrack.flows import discover as discovery
 from rectrack.flows.discover import discover, discover_files
 from tests.conftest import SAMPLES
+from tests.hostile_inputs import LATIN1_NAME, hostile_folder
 
-LATIN1_NAME = os.fsdecode(b"r\xe9sum\xe9.txt")   # not valid UTF-8: kept by Python as surrogates
 
 
 def _names(items, root: Path) -> list[str]:
     return [relative_name(getattr(item, "path", item), root) for item in items]
 
 
-def _hostile_folder(root: Path) -> Path:
-    """A folder with one good file and one of each thing discovery must not hang or crash on."""
-    (root / "sub").mkdir(parents=True)
-    (root / "good.txt").write_text("A document.")
-    (root / "sub" / "inner.txt").write_text("Another.")
-    os.mkfifo(root / "pipe.txt")
-    os.symlink("/dev/zero", root / "zero.pdf")
-    os.symlink("loop-a", root / "loop-b")
-    os.symlink("loop-b", root / "loop-a")
-    os.symlink("missing.pdf", root / "broken.pdf")
-    os.symlink("..", root / "sub" / "up")          # a folder loop
-    (root / os.fsencode(LATIN1_NAME).decode("utf-8", "surrogateescape")).write_text("Latin-1 name.")
-    return root
-
-
 def test_fifo_device_link_loops_and_broken_links_are_skipped_with_a_reason(tmp_path):
-    root = _hostile_folder(tmp_path / "in")
+    root = hostile_folder(tmp_path / "in")
     found = discover([root])
     assert _names(found.files, root) == ["good.txt", "r\\xe9sum\\xe9.txt", "sub/inner.txt"]
     reasons = {relative_name(item.path, root): (item.kind, item.reason) for item in found.skipped}
@@ -114,7 +99,7 @@ def test_names_that_are_not_utf8_are_escaped():
 def test_batch_over_a_hostile_folder_finishes_with_a_row_for_each_item(tmp_path):
     from rectrack.flows.batch import process_batch
 
-    root = _hostile_folder(tmp_path / "in")
+    root = hostile_folder(tmp_path / "in")
     shutil.copy(SAMPLES / "tajikistan2011.pdf", root / os.fsencode(LATIN1_NAME).replace(b".txt", b".pdf")
                 .decode("utf-8", "surrogateescape"))
     out = tmp_path / "out"

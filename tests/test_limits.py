@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -16,48 +14,7 @@ from rectrack.extractors.limits import Limits
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Status
-
-ENGLISH = ("The Working Group held its session and the delegation presented the national report, "
-           "answering the questions put by the States that took part in the dialogue. ") * 8
-
-
-def _pdf(page_contents: list[bytes], filters: str = "") -> bytes:
-    """A valid PDF (correct xref) with one page per content stream, text in Helvetica."""
-    count = len(page_contents)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
-               + b"] /Count %d >>" % count,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    for index, content in enumerate(page_contents):
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * index))
-        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(content), filters.encode())
-                       + content + b"\nendstream")
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _text_page(text: str) -> bytes:
-    return b"BT /F1 10 Tf 50 700 Td (" + text.encode() + b") Tj ET"
-
-
-def _deflated_zeros(megabytes: int) -> bytes:
-    """``megabytes`` MB of zero bytes, deflated (about 1 KB per MB), built without holding them."""
-    deflater, block = zlib.compressobj(9), bytes(1 << 20)
-    return b"".join([*(deflater.compress(block) for _ in range(megabytes)), deflater.flush()])
-
-
-def _pdf_bomb(megabytes: int) -> bytes:
-    """A one-page PDF whose content stream inflates to ``megabytes`` MB."""
-    return _pdf([_deflated_zeros(megabytes)], " /Filter /FlateDecode")
-
+from tests.hostile_inputs import ENGLISH, docx_bomb, double_pdf_bomb, pdf, pdf_bomb, text_page
 
 def _raises_limit(path: Path, limits: Limits, variable: str) -> LimitExceeded:
     with pytest.raises(LimitExceeded) as caught:
@@ -82,7 +39,7 @@ def test_limits_from_environment_and_defaults():
 
 def test_pdf_of_many_pages_is_refused_before_reading_its_pages(tmp_path):
     path = tmp_path / "many-pages.pdf"
-    path.write_bytes(_pdf([_text_page("Page text that is long enough.")] * 40))
+    path.write_bytes(pdf([text_page("Page text that is long enough.")] * 40))
     error = _raises_limit(path, Limits(max_pages=39), "RECTRACK_MAX_PAGES")
     assert "the document has 40 pages, over the limit of 39 (RECTRACK_MAX_PAGES)" in error.reason
     assert read_document(path, limits=Limits(max_pages=40)).page_count == 40
@@ -90,20 +47,29 @@ def test_pdf_of_many_pages_is_refused_before_reading_its_pages(tmp_path):
 
 def test_pdf_text_layer_over_the_text_limit(tmp_path):
     path = tmp_path / "long.pdf"
-    path.write_bytes(_pdf([_text_page("x" * 300)] * 10))
+    path.write_bytes(pdf([text_page("x" * 300)] * 10))
     error = _raises_limit(path, Limits(max_text_chars=1000), "RECTRACK_MAX_TEXT_CHARS")
     assert "text layer (to page 4)" in error.reason
 
 
 def test_pdf_flate_bomb_is_a_limit_not_a_scan(tmp_path):
     path = tmp_path / "bomb.pdf"
-    path.write_bytes(_pdf_bomb(64))
+    path.write_bytes(pdf_bomb(64))
     assert path.stat().st_size < 200_000
     error = _raises_limit(path, Limits(max_unzipped_mb=32), "RECTRACK_MAX_UNZIPPED_MB")
     assert "inflate to more than 32 MB" in error.reason
     result = process_document(path, tmp_path)
     assert result.status is Status.FAILED   # default limit 500 MB: read, found empty
     assert result.problems[0].kind == "scan"
+
+
+def test_pdf_bomb_deflated_twice_is_counted_through_both_layers(tmp_path):
+    """The outer layer inflates to about 1 MB; the inner one to 2 GB, which pdfium would decode whole."""
+    path = tmp_path / "bomb-in-a-bomb.pdf"
+    path.write_bytes(double_pdf_bomb(2048))
+    assert path.stat().st_size < 20_000
+    error = _raises_limit(path, Limits(), "RECTRACK_MAX_UNZIPPED_MB")
+    assert "inflate to more than 500 MB" in error.reason
 
 
 # Peak memory of the subprocess's own image: VmHWM, not getrusage's ru_maxrss, which on Linux keeps
@@ -123,7 +89,7 @@ print(json.dumps({"kind": result.problems[0].kind, "reason": result.problems[0].
 def test_pdf_bomb_over_the_default_limit_keeps_memory_bounded(tmp_path):
     """A 1 GB content stream (about 1 MB on disk): refused with memory of the order of an empty run."""
     path = tmp_path / "bomb.pdf"
-    path.write_bytes(_pdf_bomb(1024))
+    path.write_bytes(pdf_bomb(1024))
     assert path.stat().st_size < 1_200_000
     done = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(path)], capture_output=True,
                           text=True, timeout=300, check=True)
@@ -133,19 +99,9 @@ def test_pdf_bomb_over_the_default_limit_keeps_memory_bounded(tmp_path):
     assert outcome["peak_mb"] < 400, outcome
 
 
-def _docx_bomb(path: Path, megabytes: int) -> None:
-    """A DOCX-looking zip whose document.xml declares ``megabytes`` MB of zeros."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            block = bytes(1 << 20)
-            for _ in range(megabytes):
-                member.write(block)
-
-
 def test_docx_zip_bomb_refused_from_declared_sizes(tmp_path):
     path = tmp_path / "bomb.docx"
-    _docx_bomb(path, 600)
+    docx_bomb(path, 600)
     assert path.stat().st_size < 1_000_000
     error = _raises_limit(path, Limits(), "RECTRACK_MAX_UNZIPPED_MB")
     assert "declares 600 MB uncompressed, over the limit of 500 MB" in error.reason
@@ -153,7 +109,7 @@ def test_docx_zip_bomb_refused_from_declared_sizes(tmp_path):
 
 def test_docx_zip_ratio(tmp_path):
     path = tmp_path / "ratio.docx"
-    _docx_bomb(path, 20)
+    docx_bomb(path, 20)
     error = _raises_limit(path, Limits(), "RECTRACK_MAX_ZIP_RATIO")
     assert "a zip bomb" in error.reason and "over the limit of 100 (RECTRACK_MAX_ZIP_RATIO)" in error.reason
 
@@ -177,7 +133,7 @@ def test_text_over_the_text_limit(tmp_path):
 
 def test_limit_from_environment_gives_one_problem_row(tmp_path, monkeypatch):
     bomb, good = tmp_path / "bomb.docx", tmp_path / "good.txt"
-    _docx_bomb(bomb, 20)
+    docx_bomb(bomb, 20)
     good.write_text(ENGLISH)
     monkeypatch.setenv("RECTRACK_MAX_UNZIPPED_MB", "10")
     refused = process_document(bomb, tmp_path)
