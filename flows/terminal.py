@@ -45,7 +45,10 @@ class ProblemKind:
 
 
 def top_problems(path: Path, limit: int = TOP_PROBLEM_KINDS, files: int = 3) -> list[ProblemKind]:
-    """The ``limit`` most frequent kinds of problem in ``path`` (a problems.csv); [] if it is absent."""
+    """The ``limit`` most frequent kinds of problem in ``path`` (a problems.csv); [] if it is absent.
+
+    A kind's action is the one its rows share, or a pointer to the rows when they differ.
+    """
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -56,7 +59,9 @@ def top_problems(path: Path, limit: int = TOP_PROBLEM_KINDS, files: int = 3) -> 
     for kind, count in counts.most_common(limit):
         of_kind = [row for row in rows if row.get("kind", "") == kind]
         documents = tuple(dict.fromkeys(row.get("document", "") for row in of_kind))[:files]
-        kinds.append(ProblemKind(kind or "other", count, documents, of_kind[0].get("action", "")))
+        actions = {row.get("action", "") for row in of_kind}
+        action = actions.pop() if len(actions) == 1 else "it differs from file to file: see the action column"
+        kinds.append(ProblemKind(kind or "other", count, documents, action))
     return kinds
 
 

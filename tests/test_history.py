@@ -207,3 +207,16 @@ def _flow_runs_in_ui(env: dict[str, str], cwd: Path) -> list[tuple[str, str]]:
             return [(run["id"], run["state_type"]) for run in json.load(response)]
     finally:
         stop_process_group(ui)
+
+
+def test_a_problem_kind_whose_files_need_different_actions_points_to_the_rows(tmp_path: Path) -> None:
+    from rectrack.flows.terminal import top_problems
+
+    problems = tmp_path / "problems.csv"
+    problems.write_text("document,page,kind,reason,action\n"
+                        "pipe.txt,,skipped,a named pipe,remove it from the input folder\n"
+                        "loop-a,,skipped,a link loop,fix or remove the link\n"
+                        "bomb.pdf,,limit,a PDF bomb,set RECTRACK_MAX_UNZIPPED_MB higher\n", encoding="utf-8")
+    kinds = {kind.kind: kind for kind in top_problems(problems)}
+    assert kinds["skipped"].action == "it differs from file to file: see the action column"
+    assert kinds["limit"].action == "set RECTRACK_MAX_UNZIPPED_MB higher"
