@@ -1,34 +1,32 @@
 """The batch flow: every input file through ``process_document``, classify, then merge and write.
 
 Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_document`
-(one cached task per file), :func:`rectrack.extractors.classify.classify_texts` (one
-task for every recommendation text of the run, cached on the texts and the
+(document tasks, :mod:`rectrack.flows.documents`), :func:`rectrack.extractors.classify.classify_texts`
+(one task for every recommendation text of the run, cached on the texts and the
 classifier's fingerprint; the model is loaded once per process) and
 :func:`rectrack.extractors.tables.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
-``problems.csv`` row saying to run ``rectrack train``. A document's result is cached on the file's content hash,
-a fingerprint of the ``extractors`` package and the data files it reads
-(:func:`fingerprinted_files`) and the per-document limits, never on its path: an unchanged
-file (even moved or renamed) is not read again; a changed file, changed
-extractor code, an edited gazetteer or rule file or a raised limit is. Results
-are cached as JSON by the flow itself (:func:`result_cache`), not by Prefect's
-result persistence, which stores pickles: a cache entry can hold data, never code,
-and an edited one is reported in ``problems.csv`` and recomputed.
+``problems.csv`` row saying to run ``rectrack train``. A document's result is
+cached on the file's content hash, a fingerprint of the ``extractors`` package
+and the data files it reads (:func:`fingerprinted_files`) and the per-document
+limits, never on its path: an unchanged file (even moved or renamed) is not
+read again; a changed file, changed extractor code, an edited gazetteer or
+rule file or a raised limit is. Results are cached as JSON by the flow itself
+(:func:`result_cache`), not by Prefect's result persistence, which stores
+pickles: a cache entry can hold data, never code, and an edited one is
+reported in ``problems.csv`` and recomputed.
 
 Two things keep a nightly run over a large, mostly unchanged folder cheap:
 the flow looks each file's cache key up in the JSON cache itself and
 submits a task run only for files not cached, and when every file is the
 one the last run read, the tables are left as they are.
 
-Where the document tasks run is the flow's task runner (:func:`document_task_runner`):
-by default Prefect's thread runner, whose two task threads hand the reading to a
-pool of reader processes on this machine (pdfium is not thread-safe and holds a
-process-wide lock; a reader that crashes fails only its document: :mod:`rectrack.flows.readers`),
-so both cores work; with a Dask scheduler's address,
-prefect-dask's ``DaskTaskRunner``, and each task reads its document in the Dask
-worker it runs in. Either way the results come back to the flow, which keeps the
-JSON cache (under the result storage, ``rectrack run --result-storage``),
-classifies, merges and writes the tables once, in its own process.
+Where the document tasks run is the flow's task runner
+(:func:`~rectrack.flows.documents.document_task_runner`): this machine's reader
+processes by default, or a Dask cluster (:mod:`rectrack.flows.documents`).
+Either way the results come back to the flow, which keeps the JSON cache (under
+the result storage, ``rectrack run --result-storage``), classifies, merges and
+writes the tables once, in its own process.
 """
 
 from __future__ import annotations
@@ -36,21 +34,16 @@ from __future__ import annotations
 from rectrack.flows import settings  # sets Prefect's environment before prefect is imported
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from dataclasses import dataclass
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.context import FlowRunContext
-from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from rectrack import extractors
@@ -58,13 +51,13 @@ from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, 
 from rectrack.extractors.classify.apply import recommendation_texts
 from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
-from rectrack.extractors.pipeline import failed_result, file_sha256, process_document, relative_name, safe_name
+from rectrack.extractors.pipeline import failed_result, file_sha256, relative_name, safe_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.result_cache import ResultCache
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
 from rectrack.extractors.tracker import tracker_needs_rewrite
 from rectrack.flows.discover import Skipped, discover
-from rectrack.flows.readers import Readers
+from rectrack.flows.documents import Input, document_task_runner, read_all
 
 ProgressListener = Callable[[int, int, int, str], None]
 PhaseListener = Callable[[str], None]
@@ -122,63 +115,6 @@ def result_cache(kind: str) -> ResultCache:
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH
 
     return ResultCache(Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()) / "rectrack" / kind)
-
-
-def _task_run_name() -> str:
-    from prefect.runtime import task_run
-
-    return f"process {safe_name(Path(task_run.parameters['path']).name)}"
-
-
-# This machine's reader processes for the document tasks of the current flow run, on the embedded
-# runner (None: read where the task runs, i.e. in its Dask worker).
-_readers: Readers | None = None
-
-
-@task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
-      task_run_name=_task_run_name)
-def process_file(path: str, root: str, sha256: str) -> DocumentResult:
-    """Read, detect and segment one file (retried: reading may hit transient I/O errors).
-
-    In a Dask worker it reads here; on the embedded runner it hands the file to
-    this machine's reader processes (:mod:`rectrack.flows.readers`).
-    """
-    if _readers is None:
-        return process_document(Path(path), Path(root), sha256=sha256)
-    return _readers.read(Path(path), Path(root), sha256)
-
-
-@contextmanager
-def _local_readers(files: int) -> Iterator[None]:
-    """Read in reader processes (one per core, at most one per file) while inside."""
-    global _readers
-    _readers = Readers(min(files, len(os.sched_getaffinity(0))), Limits.from_env())
-    try:
-        yield
-    finally:
-        _readers.close()
-        _readers = None
-
-
-def document_task_runner(dask_address: str | None = None) -> TaskRunner:
-    """The flow's task runner: two threads feeding the local readers, or the Dask cluster at ``dask_address``.
-
-    ``dask_address`` is a scheduler address such as ``tcp://10.0.0.5:8786``.
-    The workers must have rectrack installed, reach the Prefect API the flow
-    uses (a ``prefect server``, not ``rectrack run``'s temporary one unless
-    they run on this machine) and read and write the flow's result storage.
-    """
-    if not dask_address:
-        return ThreadPoolTaskRunner(max_workers=2)
-    from prefect_dask import DaskTaskRunner
-
-    return DaskTaskRunner(address=dask_address)
-
-
-def _reads_locally() -> bool:
-    """Whether this flow run's document tasks run on this machine's threads (so the local pool helps)."""
-    context = FlowRunContext.get()
-    return context is None or isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -284,25 +220,7 @@ def _skipped(items: list[Skipped], root: Path) -> list[DocumentResult]:
                     Status.FAILED if item.kind == "unreadable" else Status.SKIPPED) for item in items]
 
 
-def _outcome(future: PrefectFuture, name: str, sha256: str) -> DocumentResult:
-    """The task's result named after this run's path, or a failed result saying why."""
-    future.wait()
-    if future.state.is_completed():
-        return with_document_name(future.result(), name)
-    return failed_result(name, sha256, f"processing stopped with an error: {future.state.message}",
-                   "report it with the file attached; the rest of the batch was processed",
-                   "error")
-
-
-@dataclass(frozen=True, slots=True)
-class _Input:
-    path: Path
-    name: str
-    sha256: str
-    cache_key: str
-
-
-def _hash_all(files: list[Path], root: Path) -> tuple[list[_Input], list[DocumentResult]]:
+def _hash_all(files: list[Path], root: Path) -> tuple[list[Input], list[DocumentResult]]:
     """Hash each file; files that cannot even be opened fail here."""
     inputs, unreadable = [], []
     for path in files:
@@ -313,7 +231,7 @@ def _hash_all(files: list[Path], root: Path) -> tuple[list[_Input], list[Documen
             unreadable.append(failed_result(name, "", f"cannot be opened ({error.strerror})",
                                       "check the file exists and is readable", "unreadable"))
             continue
-        inputs.append(_Input(path, name, sha256, _cache_key(sha256)))
+        inputs.append(Input(path, name, sha256, _cache_key(sha256)))
     return inputs, unreadable
 
 
@@ -335,27 +253,26 @@ class _Progress:
             self.listener(self.done, self.total, self.recommendations, result.document)
 
 
-def _process_all(inputs: list[_Input], cached: dict[str, DocumentResult], root: Path,
+def _process_all(inputs: list[Input], cached: dict[str, DocumentResult], root: Path,
                  store: ResultCache, progress: _Progress) -> list[DocumentResult]:
-    """Cached results as they are; one task run (two at a time) for every other file, its result cached."""
+    """Cached results as they are; every other file read in document tasks, its result cached."""
     results = []
     for item in inputs:
         if item.name in cached:
             results.append(cached[item.name])
             progress.finished(cached[item.name], cached=True)
-    todo = [item for item in inputs if item.name not in cached]
-    with _local_readers(len(todo)) if todo and _reads_locally() else nullcontext():
-        futures = {process_file.submit(str(i.path), str(root), i.sha256): i for i in todo}
-        for future in as_completed(list(futures)):
-            result = _outcome(future, futures[future].name, futures[future].sha256)
-            if future.state.is_completed():
-                store.write(futures[future].cache_key, result)
-            results.append(result)
-            progress.finished(result)
+
+    def finished(item: Input, result: DocumentResult, read: bool) -> None:
+        if read:
+            store.write(item.cache_key, result)
+        results.append(result)
+        progress.finished(result)
+
+    read_all([item for item in inputs if item.name not in cached], root, finished)
     return results
 
 
-def _cached_results(inputs: list[_Input], refresh: bool, store: ResultCache) -> dict[str, DocumentResult]:
+def _cached_results(inputs: list[Input], refresh: bool, store: ResultCache) -> dict[str, DocumentResult]:
     """Results of ``process_file`` already in the JSON result cache, by document name."""
     if refresh:
         return {}

@@ -146,7 +146,8 @@ def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, co
              dask_address: str | None = None) -> RunSummary:
     """Run the batch flow (on the Dask cluster at ``dask_address``, if given), with a progress bar when
     stderr is a terminal."""
-    from rectrack.flows.batch import document_task_runner, one_off_run, process_batch, progress_listener
+    from rectrack.flows.batch import one_off_run, process_batch, progress_listener
+    from rectrack.flows.documents import document_task_runner
 
     flow = process_batch.with_options(task_runner=document_task_runner(dask_address))
 

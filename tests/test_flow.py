@@ -178,3 +178,39 @@ def test_a_tracker_re_saved_by_excel_is_written_back_even_when_no_file_changed(
     assert (out / "tracker.csv").read_bytes().startswith("\ufeffrec_id,document,".encode())
     pd.testing.assert_frame_equal(read_tracker(out / "tracker.csv"), tracker)
     assert "semicolon-separated" in " ".join(read(out / "problems.csv")["reason"])
+
+
+def test_files_per_task_is_one_here_and_chunks_on_a_cluster() -> None:
+    from rectrack.flows.documents import MAX_FILES_PER_TASK, files_per_task
+
+    assert files_per_task(1000, None) == 1                   # this machine's readers: one file a task
+    assert files_per_task(3, 2) == 1
+    assert files_per_task(1000, 2) == 50 == MAX_FILES_PER_TASK
+    assert files_per_task(1000, 10) == 25                    # four tasks a worker thread
+    assert files_per_task(30_000, 100) == MAX_FILES_PER_TASK
+
+
+def test_a_chunk_whose_task_fails_is_read_again_one_file_a_task(
+        inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that breaks its task (here: its read raises) fails alone; the others of its chunk are read."""
+    import rectrack.flows.documents as documents
+    from rectrack.flows.readers import Readers
+
+    monkeypatch.setattr(documents, "files_per_task", lambda files, threads: files)   # one chunk of all
+    real, chunks = Readers.read, []
+
+    def breaking(self: Readers, path: Path, root: Path, sha256: str):
+        if path.name == FIRST:
+            raise RuntimeError("the reader broke")
+        return real(self, path, root, sha256)
+
+    monkeypatch.setattr(Readers, "read", breaking)
+    real_submit = documents._submit
+    monkeypatch.setattr(documents, "_submit", lambda chunk, root: chunks.append(len(chunk)) or real_submit(chunk, root))
+    run(inbox, tmp_path / "out")
+    assert chunks == [3, 1, 1, 1]
+    documents_csv = read(tmp_path / "out" / "documents.csv")
+    status = dict(zip(documents_csv["document"], documents_csv["status"]))
+    assert status[FIRST] == "failed" and status[f"sub/{SECOND}"] == "ok"
+    problems = read(tmp_path / "out" / "problems.csv").set_index("document")
+    assert "the reader broke" in problems.loc[FIRST, "reason"]

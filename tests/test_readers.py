@@ -22,6 +22,7 @@ from rectrack.extractors.pipeline import file_sha256, process_document
 from rectrack.extractors.records import Status
 from rectrack.flows.readers import Readers, death_result, read_alone
 from tests.misbehaving_readers import misbehave
+from tests.process_tree import is_reader
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "upr"
 REPORTS = ("algeria2008.pdf", "tajikistan2011.pdf", "afghanistan2014.pdf")
@@ -94,8 +95,7 @@ def test_a_document_over_the_memory_limit_fails_under_it(folder: Path) -> None:
 
 def _readers_of(parent: psutil.Process) -> list[psutil.Process]:
     """The reader processes under ``parent`` (spawned Pythons; multiprocessing's resource tracker aside)."""
-    return [child for child in parent.children(recursive=True)
-            if "resource_tracker" not in " ".join(child.cmdline())]
+    return [child for child in parent.children(recursive=True) if is_reader(child)]
 
 
 def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(folder: Path) -> None:

@@ -1,0 +1,156 @@
+"""The batch flow's document tasks, and where they run.
+
+:func:`process_files` (a Prefect task) reads, detects and segments files. Where
+it runs is the flow's task runner (:func:`document_task_runner`):
+
+- by default Prefect's thread runner: two task threads, one file a task, each
+  handing its file to this machine's reader processes
+  (:mod:`rectrack.flows.readers`; pdfium is not thread-safe), so both cores
+  work and a file that crashes its reader fails alone;
+- with a Dask scheduler's address, prefect-dask's ``DaskTaskRunner``: each task
+  reads a chunk of files (:func:`files_per_task`) in the Dask worker it runs
+  in. With one task per file the flow's own submissions were the bottleneck
+  (0.1-0.3 s each, ``docs/dask.md``). A chunk whose task fails (its worker
+  died, again on retry) is sent again one file a task, so that only the file
+  that kills a worker fails.
+
+Either way the results come back to the flow (:func:`read_all`), which caches,
+classifies, merges and writes them in its own process.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+
+from rectrack.extractors.limits import Limits
+from rectrack.extractors.pipeline import failed_result, process_document, safe_name
+from rectrack.extractors.records import DocumentResult
+from rectrack.extractors.tables import with_document_name
+from rectrack.flows.readers import Readers
+
+# On a Dask cluster: about this many tasks for each worker thread (so a slow chunk does not hold
+# up the end of the run), and no more than this many files in one task.
+TASKS_PER_WORKER_THREAD = 4
+MAX_FILES_PER_TASK = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """A file to read: where it is, its name in the tables, its content hash and its cache key."""
+
+    path: Path
+    name: str
+    sha256: str
+    cache_key: str
+
+
+def _task_run_name() -> str:
+    from prefect.runtime import task_run
+
+    paths = task_run.parameters["paths"]
+    more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+    return f"process {safe_name(Path(paths[0]).name)}{more}"
+
+
+# This machine's reader processes for the document tasks of the current flow run, on the embedded
+# runner (None: read where the task runs, i.e. in its Dask worker).
+_readers: Readers | None = None
+
+
+@task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
+      task_run_name=_task_run_name)
+def process_files(paths: list[str], root: str, sha256s: list[str]) -> list[DocumentResult]:
+    """Read, detect and segment files, one after the other (retried: reading may hit transient I/O errors).
+
+    In a Dask worker it reads here; on the embedded runner it hands each file to
+    this machine's reader processes.
+    """
+    read = process_document if _readers is None else _readers.read
+    return [read(Path(path), Path(root), sha256) for path, sha256 in zip(paths, sha256s)]
+
+
+def document_task_runner(dask_address: str | None = None) -> TaskRunner:
+    """The flow's task runner: two threads feeding the local readers, or the Dask cluster at ``dask_address``.
+
+    ``dask_address`` is a scheduler address such as ``tcp://10.0.0.5:8786``.
+    The workers must have rectrack installed, reach the Prefect API the flow
+    uses (a ``prefect server``, not ``rectrack run``'s temporary one unless
+    they run on this machine) and read and write the flow's result storage.
+    """
+    if not dask_address:
+        return ThreadPoolTaskRunner(max_workers=2)
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=dask_address)
+
+
+def files_per_task(files: int, worker_threads: int | None) -> int:
+    """How many of ``files`` one task reads: 1 on this machine's readers (``worker_threads`` None); on a
+    cluster of ``worker_threads``, enough for about :data:`TASKS_PER_WORKER_THREAD` tasks a thread,
+    at most :data:`MAX_FILES_PER_TASK`."""
+    if not worker_threads:
+        return 1
+    return max(1, min(MAX_FILES_PER_TASK, math.ceil(files / (TASKS_PER_WORKER_THREAD * worker_threads))))
+
+
+def _where() -> tuple[bool, int | None]:
+    """Whether this flow run's document tasks run on this machine's threads, and else its cluster's
+    worker threads (None when the runner has no Dask client)."""
+    context = FlowRunContext.get()
+    if context is None or isinstance(context.task_runner, ThreadPoolTaskRunner):
+        return True, None
+    client = getattr(context.task_runner, "client", None)
+    return False, (max(1, sum(client.nthreads().values())) if client is not None else None)
+
+
+@contextmanager
+def _local_readers(files: int) -> Iterator[None]:
+    """Read in reader processes (one per core, at most one per file) while inside."""
+    global _readers
+    _readers = Readers(min(files, len(os.sched_getaffinity(0))), Limits.from_env())
+    try:
+        yield
+    finally:
+        _readers.close()
+        _readers = None
+
+
+def _submit(chunk: list[Input], root: Path) -> PrefectFuture:
+    return process_files.submit([str(item.path) for item in chunk], str(root), [item.sha256 for item in chunk])
+
+
+def read_all(inputs: list[Input], root: Path, finished: Callable[[Input, DocumentResult, bool], None]) -> None:
+    """Read every input in document tasks; call ``finished(input, result, read)`` as each one ends.
+
+    ``read`` is False when the task failed, and the result is a ``failed`` one saying why.
+    """
+    if not inputs:
+        return
+    local, worker_threads = _where()
+    size = files_per_task(len(inputs), worker_threads)
+    with _local_readers(len(inputs)) if local else nullcontext():
+        pending = {_submit(inputs[i:i + size], root): inputs[i:i + size] for i in range(0, len(inputs), size)}
+        while pending:
+            for future in as_completed(list(pending)):
+                chunk = pending.pop(future)
+                future.wait()
+                if future.state.is_completed():
+                    for item, result in zip(chunk, future.result()):
+                        finished(item, with_document_name(result, item.name), True)
+                elif len(chunk) > 1:   # one of its files may kill any worker: find which, one a task
+                    pending.update({_submit([item], root): [item] for item in chunk})
+                else:
+                    finished(chunk[0], failed_result(
+                        chunk[0].name, chunk[0].sha256, f"processing stopped with an error: {future.state.message}",
+                        "report it with the file attached; the rest of the batch was processed", "error"), False)
