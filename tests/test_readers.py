@@ -93,6 +93,23 @@ def test_a_document_over_the_memory_limit_fails_under_it(folder: Path) -> None:
     _assert_read_as_usual(results, folder)
 
 
+def test_a_document_that_waits_without_working_is_stopped_by_the_clock(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``slow-`` sleeps 3 s (no CPU time): the wall-clock limit, here 2 s, stops it; the other document,
+    whose reader was killed with the pool, is read again alone."""
+    import rectrack.flows.readers as readers_module
+
+    monkeypatch.setattr(readers_module, "wall_seconds", lambda limits: 2)
+    readers = Readers(2, Limits(), work=misbehave)
+    try:
+        results = _read_all(readers, folder, ["slow-" + REPORTS[0], REPORTS[1]])
+    finally:
+        readers.close()
+    problem = results["slow-" + REPORTS[0]].problems[0]
+    assert problem.kind == "limit" and "did not finish within 2 s" in problem.reason
+    assert results[REPORTS[1]] == process_document(folder / REPORTS[1], folder, file_sha256(folder / REPORTS[1]))
+
+
 def _readers_of(parent: psutil.Process) -> list[psutil.Process]:
     """The reader processes under ``parent`` (spawned Pythons; multiprocessing's resource tracker aside)."""
     return [child for child in parent.children(recursive=True) if is_reader(child)]
