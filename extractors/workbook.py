@@ -7,8 +7,9 @@ widths set, long texts wrapped, a drop-down of the statuses in
 follow-up groups, :mod:`rectrack.extractors.summaries`).
 
 Formula injection is impossible: every cell is written as an inline string
-(``t="inlineStr"``), never as a formula, whatever its text starts with
-(``=``, ``+``, ``-``, ``@``). The bytes are the same for the same tracker (no
+(``t="inlineStr"``), never as a formula or an error value, whatever its text
+starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``); an empty cell is left out
+unless its column is wrapped. The bytes are the same for the same tracker (no
 timestamps). Beside it, :data:`RECORD_FILE` records the workbook's sha256,
 the tracker's and the analyst cells as written, so that the next run can tell
 whether and where an analyst edited the workbook
@@ -24,12 +25,14 @@ import os
 import re
 import tempfile
 import zipfile
+from copy import copy
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -80,6 +83,23 @@ def _text_cell(sheet, value: str, style: tuple[Font | None, Alignment | None] = 
     return cell
 
 
+def _body_cell(sheet, wrapped: WriteOnlyCell, value: str, wrap: bool) -> WriteOnlyCell | str | None:
+    """What to append for one body cell: None (empty, not wrapped), the text, or a text cell.
+
+    Plain text is cheaper for openpyxl than a cell of ours; only text it would take for a
+    formula or an error value (``=...``, ``#N/A``) and wrapped cells (style copied from
+    ``wrapped``) need one.
+    """
+    value = cell_text(value)
+    if wrap:
+        cell = _text_cell(sheet, value)
+        cell._style = copy(wrapped._style)       # copying the style ids: far cheaper than assigning an Alignment
+        return cell
+    if not value:
+        return None
+    return _text_cell(sheet, value) if value.startswith("=") or value in ERROR_CODES else value
+
+
 def _width(column: str, values: pd.Series) -> float:
     if column in _WIDE:
         return _WIDE[column]
@@ -105,9 +125,11 @@ def _add_table(book: Workbook, title: str, frame: pd.DataFrame, note: str = "",
         sheet.data_validations.append(choice)
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     sheet.append([_text_cell(sheet, c, (bold, None)) for c in columns])
-    wrapped = [c in _WIDE for c in columns]
+    wrapped = _text_cell(sheet, "", (None, wrap))
+    cell = partial(_body_cell, sheet, wrapped)
+    wide = [c in _WIDE for c in columns]
     for values in frame.astype(str).itertuples(index=False, name=None):
-        sheet.append([_text_cell(sheet, v, (None, wrap if w else None)) for v, w in zip(values, wrapped)])
+        sheet.append([cell(v, w) for v, w in zip(values, wide)])
     if note:
         sheet.append([])
         sheet.append([_text_cell(sheet, note)])
