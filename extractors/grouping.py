@@ -98,19 +98,20 @@ def _country_labels(scores: np.ndarray, keys: list[str], threshold: float) -> li
 def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similarity: Similarity) -> list[list[int]]:
     """The computed groups of the rows ``free`` (positions), each sorted earliest first."""
     union = _Union(len(tracker))
+    keys = _keys(tracker)
+    countries, texts = tracker["country"].tolist(), tracker["text"].tolist()
     by_key: dict[str, int] = {}
     for row in free:
-        key = tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"]
+        key = keys[row]
         if key in by_key:
             union.join(row, by_key[key])
         by_key.setdefault(key, row)
     by_country: dict[str, list[int]] = defaultdict(list)
     for row in free:
-        if tracker.at[row, "country"]:
-            by_country[tracker.at[row, "country"]].append(row)
+        if countries[row]:
+            by_country[countries[row]].append(row)
     for rows in by_country.values():
-        keys = [tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"] for row in rows]
-        labels = _country_labels(similarity([tracker.at[row, "text"] for row in rows]), keys, threshold)
+        labels = _country_labels(similarity([texts[row] for row in rows]), [keys[row] for row in rows], threshold)
         first: dict[int, int] = {}
         for row, label in zip(rows, labels):
             union.join(row, first.setdefault(label, row))
@@ -119,6 +120,11 @@ def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similari
         members[union.find(row)].append(row)
     order = _chronology(tracker)
     return sorted((sorted(rows, key=order.__getitem__) for rows in members.values()), key=lambda m: order[m[0]])
+
+
+def _keys(tracker: pd.DataFrame) -> list[str]:
+    """Each row's recommendation: its ``recommendation_key``, else its ``rec_id``."""
+    return [key or ident for key, ident in zip(tracker["recommendation_key"].tolist(), tracker["rec_id"].tolist())]
 
 
 def _chronology(tracker: pd.DataFrame) -> dict[int, tuple]:
@@ -130,9 +136,10 @@ def _chronology(tracker: pd.DataFrame) -> dict[int, tuple]:
 
 def _ids(tracker: pd.DataFrame, clusters: list[list[int]], previous: dict[str, str]) -> dict[int, str]:
     """Row position -> group id: a cluster's previous id by most members, else one from its earliest member."""
+    rec_ids = tracker["rec_id"].tolist()
     claims = []
     for number, rows in enumerate(clusters):
-        for old, count in Counter(previous.get(tracker.at[r, "rec_id"], "") for r in rows).items():
+        for old, count in Counter(previous.get(rec_ids[r], "") for r in rows).items():
             if old:
                 claims.append((-count, number, old))
     named: dict[int, str] = {}
@@ -147,7 +154,7 @@ def _ids(tracker: pd.DataFrame, clusters: list[list[int]], previous: dict[str, s
         for salt in ("", "again", "and again"):
             if ident is not None:
                 break
-            candidate = group_id(tracker.at[rows[0], "rec_id"], salt)
+            candidate = group_id(rec_ids[rows[0]], salt)
             ident = candidate if candidate not in taken else None
         taken.add(ident)
         ids.update(dict.fromkeys(rows, ident))
