@@ -8,8 +8,8 @@ follow-up groups, :mod:`rectrack.extractors.summaries`).
 
 Formula injection is impossible: every cell is written as an inline string
 (``t="inlineStr"``), never as a formula or an error value, whatever its text
-starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``); an empty cell is left out
-unless its column is wrapped. The bytes are the same for the same tracker (no
+starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``); an empty cell is left
+out. The bytes are the same for the same tracker (no
 timestamps). Beside it, :data:`RECORD_FILE` records the workbook's sha256,
 the tracker's and the analyst cells as written, so that the next run can tell
 whether and where an analyst edited the workbook
@@ -84,19 +84,20 @@ def _text_cell(sheet, value: str, style: tuple[Font | None, Alignment | None] = 
 
 
 def _body_cell(sheet, wrapped: WriteOnlyCell, value: str, wrap: bool) -> WriteOnlyCell | str | None:
-    """What to append for one body cell: None (empty, not wrapped), the text, or a text cell.
+    """What to append for one body cell: None (empty), the text, or a text cell.
 
     Plain text is cheaper for openpyxl than a cell of ours; only text it would take for a
     formula or an error value (``=...``, ``#N/A``) and wrapped cells (style copied from
-    ``wrapped``) need one.
+    ``wrapped``) need one. An empty cell is left out: a wrapped column has the style too,
+    which Excel gives to what an analyst types in it.
     """
     value = cell_text(value)
+    if not value:
+        return None
     if wrap:
         cell = _text_cell(sheet, value)
         cell._style = copy(wrapped._style)       # copying the style ids: far cheaper than assigning an Alignment
         return cell
-    if not value:
-        return None
     return _text_cell(sheet, value) if value.startswith("=") or value in ERROR_CODES else value
 
 
@@ -112,8 +113,12 @@ def _add_table(book: Workbook, title: str, frame: pd.DataFrame, note: str = "",
     """A sheet with ``frame`` as text cells: bold frozen header, filters, widths, wrapped long columns."""
     sheet = book.create_sheet(title)
     columns = [str(c) for c in frame.columns]
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(column, frame[column])
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = _width(column, frame[column])
+        if column in _WIDE:
+            dimension.alignment = wrap
     sheet.freeze_panes = "A2"
     if len(columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame), 1) + 1}"
@@ -123,7 +128,6 @@ def _add_table(book: Workbook, title: str, frame: pd.DataFrame, note: str = "",
                                 showErrorMessage=False)      # suggest, do not forbid: other statuses stay possible
         choice.add(f"{letter}2:{letter}{max(len(frame), 1) + 1}")
         sheet.data_validations.append(choice)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     sheet.append([_text_cell(sheet, c, (bold, None)) for c in columns])
     wrapped = _text_cell(sheet, "", (None, wrap))
     cell = partial(_body_cell, sheet, wrapped)
