@@ -98,19 +98,20 @@ def _country_labels(scores: np.ndarray, keys: list[str], threshold: float) -> li
 def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similarity: Similarity) -> list[list[int]]:
     """The computed groups of the rows ``free`` (positions), each sorted earliest first."""
     union = _Union(len(tracker))
+    keys = _keys(tracker)
+    countries, texts = tracker["country"].tolist(), tracker["text"].tolist()
     by_key: dict[str, int] = {}
     for row in free:
-        key = tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"]
+        key = keys[row]
         if key in by_key:
             union.join(row, by_key[key])
         by_key.setdefault(key, row)
     by_country: dict[str, list[int]] = defaultdict(list)
     for row in free:
-        if tracker.at[row, "country"]:
-            by_country[tracker.at[row, "country"]].append(row)
+        if countries[row]:
+            by_country[countries[row]].append(row)
     for rows in by_country.values():
-        keys = [tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"] for row in rows]
-        labels = _country_labels(similarity([tracker.at[row, "text"] for row in rows]), keys, threshold)
+        labels = _country_labels(similarity([texts[row] for row in rows]), [keys[row] for row in rows], threshold)
         first: dict[int, int] = {}
         for row, label in zip(rows, labels):
             union.join(row, first.setdefault(label, row))
@@ -119,6 +120,11 @@ def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similari
         members[union.find(row)].append(row)
     order = _chronology(tracker)
     return sorted((sorted(rows, key=order.__getitem__) for rows in members.values()), key=lambda m: order[m[0]])
+
+
+def _keys(tracker: pd.DataFrame) -> list[str]:
+    """Each row's recommendation: its ``recommendation_key``, else its ``rec_id``."""
+    return [key or ident for key, ident in zip(tracker["recommendation_key"].tolist(), tracker["rec_id"].tolist())]
 
 
 def _chronology(tracker: pd.DataFrame) -> dict[int, tuple]:
@@ -130,9 +136,10 @@ def _chronology(tracker: pd.DataFrame) -> dict[int, tuple]:
 
 def _ids(tracker: pd.DataFrame, clusters: list[list[int]], previous: dict[str, str]) -> dict[int, str]:
     """Row position -> group id: a cluster's previous id by most members, else one from its earliest member."""
+    rec_ids = tracker["rec_id"].tolist()
     claims = []
     for number, rows in enumerate(clusters):
-        for old, count in Counter(previous.get(tracker.at[r, "rec_id"], "") for r in rows).items():
+        for old, count in Counter(previous.get(rec_ids[r], "") for r in rows).items():
             if old:
                 claims.append((-count, number, old))
     named: dict[int, str] = {}
@@ -147,7 +154,7 @@ def _ids(tracker: pd.DataFrame, clusters: list[list[int]], previous: dict[str, s
         for salt in ("", "again", "and again"):
             if ident is not None:
                 break
-            candidate = group_id(tracker.at[rows[0], "rec_id"], salt)
+            candidate = group_id(rec_ids[rows[0]], salt)
             ident = candidate if candidate not in taken else None
         taken.add(ident)
         ids.update(dict.fromkeys(rows, ident))
@@ -195,27 +202,29 @@ def _bad_review_problem(tracker: pd.DataFrame, row: int, value: str) -> Problem:
         action="type the follow_up_group of the group the row belongs to, or 'new' for a group of its own")
 
 
-def _made_by(row: pd.Series) -> list[str]:
+_GROUP_FIELDS = ("follow_up_group", "same_as", "year", "document", "paragraph", "position", "country", "text",
+                 "recommending_states", "body")
+
+
+def _made_by(row: dict[str, str]) -> list[str]:
     states = [s for s in row["recommending_states"].split(MULTI_SEPARATOR) if s]
     return states or [row["body"] or row["document"]]
 
 
-def _group_row(ident: str, members: pd.DataFrame) -> dict[str, str]:
+def _group_row(ident: str, members: list[dict[str, str]]) -> dict[str, str]:
     """One ``groups.csv`` row from a group's tracker rows (``same_as`` empty: each recommendation once)."""
-    counted = members[members["same_as"] == ""]
-    counted = counted if len(counted) else members
-    order = sorted(range(len(counted)), key=lambda i: (counted["year"].iat[i], natural_key(counted["document"].iat[i]),
-                                                       natural_key(counted["paragraph"].iat[i])))
-    first, latest = counted.iloc[order[0]], counted.iloc[order[-1]]
-    dated = members[(members["position"] != "")]
-    positioned = sorted(zip(dated["year"], dated["position"]), key=lambda pair: pair[0])
-    made_by = dict.fromkeys(name for _, row in counted.iterrows() for name in _made_by(row))
+    counted = [row for row in members if row["same_as"] == ""] or members
+    order = sorted(counted, key=lambda row: (row["year"], natural_key(row["document"]), natural_key(row["paragraph"])))
+    first, latest = order[0], order[-1]
+    positioned = sorted(((row["year"], row["position"]) for row in members if row["position"] != ""),
+                        key=lambda pair: pair[0])
+    made_by = dict.fromkeys(name for row in counted for name in _made_by(row))
     return {
         "follow_up_group": ident, "country": first["country"], "representative_text": latest["text"],
         "recommendations": str(len(counted)), "first_year": first["year"], "latest_year": latest["year"],
         "first_document": first["document"], "latest_document": latest["document"],
         "made_by": MULTI_SEPARATOR.join(made_by),
-        "bodies": MULTI_SEPARATOR.join(sorted({b for b in members["body"] if b})),
+        "bodies": MULTI_SEPARATOR.join(sorted({row["body"] for row in members if row["body"]})),
         "latest_position": positioned[-1][1] if positioned else "",
     }
 
@@ -229,7 +238,11 @@ def groups_table(tracker: pd.DataFrame) -> pd.DataFrame:
     ``latest_position`` is the position of the latest year that has one.
     Sorted by country, first year, group id.
     """
-    rows = [_group_row(ident, members) for ident, members in tracker.groupby("follow_up_group", sort=False)
-            if ident]
+    members: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for values in zip(*(tracker[field].tolist() for field in _GROUP_FIELDS)):
+        row = dict(zip(_GROUP_FIELDS, values))
+        if row["follow_up_group"]:
+            members[row["follow_up_group"]].append(row)
+    rows = [_group_row(ident, rows) for ident, rows in members.items()]
     frame = pd.DataFrame(rows, columns=list(GROUP_COLUMNS), dtype=str)
     return frame.sort_values(["country", "first_year", "follow_up_group"], kind="stable").reset_index(drop=True)

@@ -7,8 +7,9 @@ widths set, long texts wrapped, a drop-down of the statuses in
 follow-up groups, :mod:`rectrack.extractors.summaries`).
 
 Formula injection is impossible: every cell is written as an inline string
-(``t="inlineStr"``), never as a formula, whatever its text starts with
-(``=``, ``+``, ``-``, ``@``). The bytes are the same for the same tracker (no
+(``t="inlineStr"``), never as a formula or an error value, whatever its text
+starts with (``=``, ``+``, ``-``, ``@``, ``#N/A``); an empty cell is left
+out. The bytes are the same for the same tracker (no
 timestamps). Beside it, :data:`RECORD_FILE` records the workbook's sha256,
 the tracker's and the analyst cells as written, so that the next run can tell
 whether and where an analyst edited the workbook
@@ -24,12 +25,14 @@ import os
 import re
 import tempfile
 import zipfile
+from copy import copy
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -80,6 +83,24 @@ def _text_cell(sheet, value: str, style: tuple[Font | None, Alignment | None] = 
     return cell
 
 
+def _body_cell(sheet, wrapped: WriteOnlyCell, value: str, wrap: bool) -> WriteOnlyCell | str | None:
+    """What to append for one body cell: None (empty), the text, or a text cell.
+
+    Plain text is cheaper for openpyxl than a cell of ours; only text it would take for a
+    formula or an error value (``=...``, ``#N/A``) and wrapped cells (style copied from
+    ``wrapped``) need one. An empty cell is left out: a wrapped column has the style too,
+    which Excel gives to what an analyst types in it.
+    """
+    value = cell_text(value)
+    if not value:
+        return None
+    if wrap:
+        cell = _text_cell(sheet, value)
+        cell._style = copy(wrapped._style)       # copying the style ids: far cheaper than assigning an Alignment
+        return cell
+    return _text_cell(sheet, value) if value.startswith("=") or value in ERROR_CODES else value
+
+
 def _width(column: str, values: pd.Series) -> float:
     if column in _WIDE:
         return _WIDE[column]
@@ -92,8 +113,12 @@ def _add_table(book: Workbook, title: str, frame: pd.DataFrame, note: str = "",
     """A sheet with ``frame`` as text cells: bold frozen header, filters, widths, wrapped long columns."""
     sheet = book.create_sheet(title)
     columns = [str(c) for c in frame.columns]
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(column, frame[column])
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = _width(column, frame[column])
+        if column in _WIDE:
+            dimension.alignment = wrap
     sheet.freeze_panes = "A2"
     if len(columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame), 1) + 1}"
@@ -103,11 +128,12 @@ def _add_table(book: Workbook, title: str, frame: pd.DataFrame, note: str = "",
                                 showErrorMessage=False)      # suggest, do not forbid: other statuses stay possible
         choice.add(f"{letter}2:{letter}{max(len(frame), 1) + 1}")
         sheet.data_validations.append(choice)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     sheet.append([_text_cell(sheet, c, (bold, None)) for c in columns])
-    wrapped = [c in _WIDE for c in columns]
+    wrapped = _text_cell(sheet, "", (None, wrap))
+    cell = partial(_body_cell, sheet, wrapped)
+    wide = [c in _WIDE for c in columns]
     for values in frame.astype(str).itertuples(index=False, name=None):
-        sheet.append([_text_cell(sheet, v, (None, wrap if w else None)) for v, w in zip(values, wrapped)])
+        sheet.append([cell(v, w) for v, w in zip(values, wide)])
     if note:
         sheet.append([])
         sheet.append([_text_cell(sheet, note)])

@@ -95,20 +95,20 @@ def test_summary_sheets_count_real_rows(out: Path) -> None:
 
 def test_text_that_looks_like_a_formula_stays_text(out: Path) -> None:
     tracker = read_tracker(out / "tracker.csv")
-    tricks = ['=HYPERLINK("http://evil.example/","click")', "+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
+    tricks = ['=HYPERLINK("http://evil.example/","click")', "+1", "-2+3", "@SUM(A1:A2)", "=1+1", "#N/A"]
     for index, trick in enumerate(tricks):
-        tracker.loc[index, "notes"] = trick
+        tracker.loc[index, ["notes", "status"]] = trick       # a wrapped column and a plain one
     tracker.loc[0, "text"] = "=cmd|' /C calc'!A0"
     data = workbook_bytes(tracker, None)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
         xml = "".join(archive.read(n).decode("utf-8") for n in sheets)
-    assert "<f>" not in xml and "<f " not in xml
+    assert "<f>" not in xml and "<f " not in xml and 't="e"' not in xml
     assert "=HYPERLINK(&quot;http://evil.example/&quot;,&quot;click&quot;)" in xml or \
         '=HYPERLINK("http://evil.example/","click")' in xml
     (out / "t.xlsx").write_bytes(data)
     sheet = read_workbook_sheet(out / "t.xlsx")
-    assert sheet["notes"].head(5).tolist() == tricks
+    assert sheet["notes"].head(len(tricks)).tolist() == sheet["status"].head(len(tricks)).tolist() == tricks
 
 
 def test_same_tracker_same_workbook_bytes(out: Path, results: list[DocumentResult]) -> None:
