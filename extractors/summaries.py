@@ -21,10 +21,7 @@ from rectrack.extractors import grouping
 from rectrack.extractors.errors import OutputError
 from rectrack.extractors.tracker import MULTI_SEPARATOR, read_csv_strings
 
-GROUP_COLUMNS: tuple[str, ...] = (
-    "follow_up_group", "country", "representative_text", "recommendations", "first_year", "latest_year",
-    "first_document", "latest_document", "made_by", "bodies", "latest_position",
-)
+GROUP_COLUMNS = grouping.GROUP_COLUMNS
 GROUP_COLUMN = "follow_up_group"
 NOT_GIVEN = "(none)"
 
