@@ -3,16 +3,18 @@
 :func:`process_files` (a Prefect task) reads, detects and segments files. Where
 it runs is the flow's task runner (:func:`document_task_runner`):
 
-- by default Prefect's thread runner: two task threads, one file a task, each
-  handing its file to this machine's reader processes
+- by default Prefect's thread runner: two task threads, each handing its
+  files one by one to this machine's reader processes
   (:mod:`rectrack.flows.readers`; pdfium is not thread-safe), so both cores
   work and a file that crashes its reader fails alone;
 - with a Dask scheduler's address, prefect-dask's ``DaskTaskRunner``: each task
-  reads a chunk of files (:func:`files_per_task`) in the Dask worker it runs
-  in. With one task per file the flow's own submissions were the bottleneck
-  (0.1-0.3 s each, ``docs/dask.md``). A chunk whose task fails (its worker
-  died, again on retry) is sent again one file a task, so that only the file
-  that kills a worker fails.
+  reads its files in the Dask worker it runs in.
+
+Either way a task reads a chunk of files (:func:`files_per_task`): a task run
+costs the flow's process about 7.5 ms here (measured by
+``bench_pipeline.py``), and a submission to Dask 0.1-0.3 s (``docs/dask.md``).
+A chunk whose task fails (on Dask: its worker died, and again on retry) is
+sent again one file a task, so that only the file that breaks a task fails.
 
 Either way the results come back to the flow (:func:`read_all`), which caches,
 classifies, merges and writes them in its own process.
@@ -39,10 +41,12 @@ from rectrack.extractors.records import DocumentResult
 from rectrack.extractors.tables import with_document_name
 from rectrack.flows.readers import Readers
 
-# On a Dask cluster: about this many tasks for each worker thread (so a slow chunk does not hold
-# up the end of the run), and no more than this many files in one task.
-TASKS_PER_WORKER_THREAD = 4
+# About this many tasks for each thread that runs them (so that a slow chunk does not hold up the
+# end of the run), and no more than this many files in one task.
+TASKS_PER_THREAD = 8
 MAX_FILES_PER_TASK = 50
+# The embedded runner's task threads: one per reader process on a 2-core machine.
+LOCAL_TASK_THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +93,26 @@ def document_task_runner(dask_address: str | None = None) -> TaskRunner:
     they run on this machine) and read and write the flow's result storage.
     """
     if not dask_address:
-        return ThreadPoolTaskRunner(max_workers=2)
+        return ThreadPoolTaskRunner(max_workers=LOCAL_TASK_THREADS)
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=dask_address)
 
 
-def files_per_task(files: int, worker_threads: int | None) -> int:
-    """How many of ``files`` one task reads: 1 on this machine's readers (``worker_threads`` None); on a
-    cluster of ``worker_threads``, enough for about :data:`TASKS_PER_WORKER_THREAD` tasks a thread,
-    at most :data:`MAX_FILES_PER_TASK`."""
-    if not worker_threads:
-        return 1
-    return max(1, min(MAX_FILES_PER_TASK, math.ceil(files / (TASKS_PER_WORKER_THREAD * worker_threads))))
+def files_per_task(files: int, threads: int) -> int:
+    """How many of ``files`` one task reads when ``threads`` run the tasks: enough for about
+    :data:`TASKS_PER_THREAD` tasks a thread, at most :data:`MAX_FILES_PER_TASK`."""
+    return max(1, min(MAX_FILES_PER_TASK, math.ceil(files / (TASKS_PER_THREAD * max(1, threads)))))
 
 
-def _where() -> tuple[bool, int | None]:
-    """Whether this flow run's document tasks run on this machine's threads, and else its cluster's
-    worker threads (None when the runner has no Dask client)."""
+def _where() -> tuple[bool, int]:
+    """Whether this flow run's document tasks run on this machine's threads, and how many threads run them
+    (on a Dask cluster, its workers' threads; 1 when the runner says nothing)."""
     context = FlowRunContext.get()
     if context is None or isinstance(context.task_runner, ThreadPoolTaskRunner):
-        return True, None
+        return True, LOCAL_TASK_THREADS
     client = getattr(context.task_runner, "client", None)
-    return False, (max(1, sum(client.nthreads().values())) if client is not None else None)
+    return False, (sum(client.nthreads().values()) if client is not None else 1)
 
 
 @contextmanager
@@ -137,8 +138,8 @@ def read_all(inputs: list[Input], root: Path, finished: Callable[[Input, Documen
     """
     if not inputs:
         return
-    local, worker_threads = _where()
-    size = files_per_task(len(inputs), worker_threads)
+    local, threads = _where()
+    size = files_per_task(len(inputs), threads)
     with _local_readers(len(inputs)) if local else nullcontext():
         pending = {_submit(inputs[i:i + size], root): inputs[i:i + size] for i in range(0, len(inputs), size)}
         while pending:

@@ -162,7 +162,7 @@ def test_serve_runs_the_scheduled_documents_on_the_dask_cluster(dask_cluster: tu
 
 @pytest.mark.slow
 def test_on_a_cluster_a_task_reads_a_chunk_of_files(dask_cluster: tuple[str, Path], tmp_path: Path) -> None:
-    """20 files on 2 worker threads: 3 files a task (about four tasks a thread), 7 tasks, every file read."""
+    """20 files on 2 worker threads: 2 files a task, 10 tasks, every file read."""
     from rectrack.flows.documents import files_per_task
 
     address, workers_log = dask_cluster
@@ -171,10 +171,10 @@ def test_on_a_cluster_a_task_reads_a_chunk_of_files(dask_cluster: tuple[str, Pat
     for copy in range(20):   # each copy with its own bytes, so nothing is cached
         (inbox / f"{copy:02d}-algeria2008.pdf").write_bytes((SAMPLES / "algeria2008.pdf").read_bytes()
                                                             + b"\n%% copy %d\n" % copy)
-    assert files_per_task(20, 2) == 3
+    assert files_per_task(20, 2) == 2
     _rectrack([str(inbox), "--out", str(tmp_path / "out"), "--dask-address", address, "--result-storage",
                str(tmp_path / "results"), "--verbose"], tmp_path / "home", tmp_path / "run.log")
-    assert workers_log.read_text().count("Task run 'process") == 7
-    assert workers_log.read_text().count(" and 2 more") == 6   # the last task reads 2 files
+    assert workers_log.read_text().count("Task run 'process") == 10
+    assert workers_log.read_text().count(" and 1 more") == 10
     documents = (tmp_path / "out" / "documents.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert len(documents) == 20 and not any(",failed," in line for line in documents)   # copies: "skipped"

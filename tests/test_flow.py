@@ -180,14 +180,15 @@ def test_a_tracker_re_saved_by_excel_is_written_back_even_when_no_file_changed(
     assert "semicolon-separated" in " ".join(read(out / "problems.csv")["reason"])
 
 
-def test_files_per_task_is_one_here_and_chunks_on_a_cluster() -> None:
+def test_files_per_task_gives_each_thread_about_eight_tasks() -> None:
     from rectrack.flows.documents import MAX_FILES_PER_TASK, files_per_task
 
-    assert files_per_task(1000, None) == 1                   # this machine's readers: one file a task
     assert files_per_task(3, 2) == 1
+    assert files_per_task(143, 2) == 9                       # 16 tasks
+    assert files_per_task(1000, 10) == 13
     assert files_per_task(1000, 2) == 50 == MAX_FILES_PER_TASK
-    assert files_per_task(1000, 10) == 25                    # four tasks a worker thread
-    assert files_per_task(30_000, 100) == MAX_FILES_PER_TASK
+    assert files_per_task(30_000, 100) == 38                 # 790 tasks
+    assert files_per_task(5, 0) == 1
 
 
 def test_a_chunk_whose_task_fails_is_read_again_one_file_a_task(
