@@ -47,6 +47,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_pipeline as bp  # noqa: E402  (the corpus, raw-reader and subprocess helpers)
 
+from rectrack.flows.documents import LOCAL_TASK_THREADS, files_per_task  # noqa: E402
+
 DEFAULT_OUT = bp.REPO / "tests" / "benchmarks" / "results" / "dask.json"
 PROGRESS = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) \|.* (\d+)/(\d+) documents", re.MULTILINE)
 
@@ -76,6 +78,7 @@ def run_embedded(corpus: Path, work: Path, pages: int, timeout: float) -> tuple[
     env = bp.prefect_env(home)
     command = bp.rectrack_command(None, corpus, out)
     cold = measured(bp.timed_subprocess(command, env, work / "embedded-cold.log", timeout), pages)
+    cold["files_per_task"] = files_per_task(_count(corpus), LOCAL_TASK_THREADS)
     warm = measured(bp.timed_subprocess(command, env, work / "embedded-warm.log", timeout), pages)
     return cold, warm
 
@@ -92,7 +95,12 @@ def run_dask(corpus: Path, work: Path, workers: int, pages: int, timeout: float)
         run = measured(bp.timed_subprocess(command, env, work / f"dask{workers}-cold.log", timeout), pages)
         run["worker_max_rss_mib"] = sorted(client.run(_worker_peak_rss).values())
     run["workers"] = workers
+    run["files_per_task"] = files_per_task(_count(corpus), workers)
     return run
+
+
+def _count(corpus: Path) -> int:
+    return sum(1 for _ in corpus.glob("*.pdf"))
 
 
 def same_tables(a: Path, b: Path) -> bool:
