@@ -32,6 +32,11 @@ _POSITIONS = ("supported", "noted", "pending", NOT_GIVEN)
 _COLOURS = {"supported": "#2a9d8f", "noted": "#e76f51", "pending": "#e9c46a", NOT_GIVEN: "#9aa5b1"}
 
 
+def warm_up() -> None:
+    """Build one tiny figure now: plotly loads its figure classes on first use (~0.2 s, once per process)."""
+    go.Figure(go.Bar(x=["a"], y=[1])).to_json()
+
+
 def _figure_html(figure: go.Figure, ident: str) -> str:
     figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, template="plotly_white")
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id=ident, config=_CONFIG)

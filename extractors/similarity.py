@@ -55,6 +55,11 @@ def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
     return np.asarray((matrix @ matrix.T).todense())
 
 
+def warm_up() -> None:
+    """Load the WordLlama model now (once per process), e.g. in a thread while other work goes on."""
+    _wordllama()
+
+
 @lru_cache(maxsize=1)
 def _wordllama():
     """The 256-d WordLlama model built from the two files inside the installed wheel (once per process).

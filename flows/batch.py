@@ -36,7 +36,7 @@ from rectrack.flows import settings  # sets Prefect's environment before prefect
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -47,6 +47,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from rectrack import extractors
+from rectrack.extractors import report, similarity
 from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
 from rectrack.extractors.classify.apply import recommendation_texts
 from rectrack.extractors.limits import Limits
@@ -136,14 +137,25 @@ def no_classifier_problem(model_dir: Path) -> Problem:
                    action="run `rectrack train` (a few minutes on 2 cores), then run again")
 
 
-def _preload_classifier(model_dir: Path) -> Future:
-    """Load the classifier in a thread of this process while the documents are read elsewhere.
+def _preload(model_dir: Path | None) -> Future:
+    """Load what the classify and write phases need while the documents are read elsewhere.
 
-    Loading takes ~1.4 s; the flow's own process is mostly waiting for the
-    readers then. The classify task finds it loaded (one load per process).
+    In a thread of this process, which mostly waits for the readers then: the
+    classifier (~1.4 s; none without ``model_dir``), then WordLlama for the
+    follow-up groups and plotly's figure classes for the report (~0.5 s
+    together, measured 2026-12-04). Each is loaded once per process, so the
+    later phases find them loaded; a load that fails here fails again, and is
+    reported, where it is used.
     """
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rectrack-load-classifier")
-    future = executor.submit(load_classifier, model_dir)
+    def load() -> None:
+        if model_dir is not None:
+            load_classifier(model_dir)
+        for warm_up in (similarity.warm_up, report.warm_up):
+            with suppress(Exception):   # reported where it is used
+                warm_up()
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rectrack-preload")
+    future = executor.submit(load)
     executor.shutdown(wait=False)
     return future
 
@@ -321,7 +333,7 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     else:
         _entering("reading")
         progress = _Progress(len(files))
-        preloading = _preload_classifier(model) if fingerprint else None
+        preloading = _preload(model if fingerprint else None)
         results = unreadable + _process_all(inputs, cached, Path(root), documents_cache, progress)
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
