@@ -38,6 +38,21 @@ _END_OF_MARK = re.compile(r"[\s.,;:)]|$")
 _SENTENCE_MARK = re.compile(r"[a-z)”’\"][.;:]$")   # "opinions.16": glued to a sentence end
 _NEXT_SENTENCE = re.compile(r"\s+[A-Z“\"(]|\s*$")
 _FOLLOWING = re.compile(r",\s?(\d{1,3})(?![\d.,]\d)")    # "bodies1, 2": a second mark right after
+_WORD_END = re.compile(r"[^\W\d_)\]”’\"][.,;:]?$")
+_LOWER_WORD_SENTENCE_END = re.compile(r"[a-z]\.$")
+_GLUED_TO = re.compile(r"[a-z)”\"’]$|[A-Za-z)”\"’][.,;:]$|\b[12]\d{3}\.$")
+# Longer than any match of the patterns above that end at "$" (and a final
+# newline "$" may skip): :func:`_ends_with` searches only this much of the text.
+_TAIL = 16
+
+
+def _ends_with(pattern: re.Pattern[str], before: str) -> bool:
+    """``pattern.search(before)`` for a pattern anchored at the end whose matches are shorter than :data:`_TAIL`.
+
+    Only the tail is searched, so a candidate costs the same late in a long
+    paragraph as early; ``\\b`` and lookbehinds still see the character before the tail.
+    """
+    return pattern.search(before, max(0, len(before) - _TAIL)) is not None
 
 
 class Policy:
@@ -64,20 +79,20 @@ class InOrder(Policy):
     resync: int = 100             # a mark at a sentence end may skip this far ahead (many lost marks)
 
     def number(self, before: str, space: str, digits: str, after: str) -> int | None:
-        if _NOT_BEFORE_MARK.search(before):
+        if _ends_with(_NOT_BEFORE_MARK, before):
             return None
         if space and not re.search(r"[.,;:)”’\"]$|[A-Z][\w-]*$", before):
             return None   # "the age of 15": a number after a lower-case word
         # A mark after a space must be the very next number ("CEDAW 6 July" in a table is not).
         for number in range(self.expected, self.expected + (1 if space else self.window)):
             tail = str(number)
-            if digits == tail and not _NUMBERED_NAME.search(before):
+            if digits == tail and not _ends_with(_NUMBERED_NAME, before):
                 return number
             # "JS384" (JS3 + 84), "2017-2021114": the mark glued to an ending number.
             if not space and len(digits) > len(tail) and digits.endswith(tail):
                 return number
         if not space and len(digits) <= 3 and self.expected <= int(digits) < self.expected + self.resync \
-                and _SENTENCE_MARK.search(before) and _NEXT_SENTENCE.match(after):
+                and _ends_with(_SENTENCE_MARK, before) and _NEXT_SENTENCE.match(after):
             return int(digits)
         return None
 
@@ -97,7 +112,7 @@ class Printed(Policy):
     def number(self, before: str, space: str, digits: str, after: str) -> int | None:
         if space or digits not in self.marks or not _END_OF_MARK.match(after):
             return None
-        if not re.search(r"[^\W\d_)\]”’\"][.,;:]?$", before):
+        if not _ends_with(_WORD_END, before):
             return None
         return int(digits)
 
@@ -110,8 +125,8 @@ class Glued(Policy):
         if len(digits) > 3 or not _END_OF_MARK.match(after):
             return None
         if space:   # ". 39 The": alone between two sentences
-            return int(digits) if re.search(r"[a-z]\.$", before) and re.match(r"\s[A-Z]", after) else None
-        if re.search(r"[a-z)”\"’]$|[A-Za-z)”\"’][.,;:]$|\b[12]\d{3}\.$", before):
+            return int(digits) if _ends_with(_LOWER_WORD_SENTENCE_END, before) and re.match(r"\s[A-Z]", after) else None
+        if _ends_with(_GLUED_TO, before):
             return int(digits)
         return None
 
@@ -124,7 +139,7 @@ def strip_marks(text: str, policy: Policy) -> tuple[str, list[tuple[int, int]]]:
     """
     out: list[str] = []
     found: list[tuple[int, int]] = []
-    position = 0
+    position = length = 0   # length: of the text in ``out``
     for match in _CANDIDATE.finditer(text):
         if match.start() < position:
             continue
@@ -135,12 +150,13 @@ def strip_marks(text: str, policy: Policy) -> tuple[str, list[tuple[int, int]]]:
         digits_start = match.end() - len(str(number))
         cut = digits_start if digits_start > match.start(2) else match.start()
         out.append(text[position:cut])
-        found.append((sum(map(len, out)), number))
+        length += len(out[-1])
+        found.append((length, number))
         position = match.end()
         policy.taken(number)
         follow = _FOLLOWING.match(text, position)
         if follow and policy.follows(int(follow.group(1))):
-            found.append((sum(map(len, out)), int(follow.group(1))))
+            found.append((length, int(follow.group(1))))
             position = follow.end()
             policy.taken(int(follow.group(1)))
     out.append(text[position:])

@@ -53,6 +53,10 @@ def state_names() -> tuple[str, ...]:
     return tuple(sorted(set(_table().values())))
 
 
+# The same few hundred names and parentheses recur in every report: remembering
+# the answers saves the key normalisation and the fuzzy search. Bounded, as a
+# nightly job reads document after document in one process.
+@lru_cache(maxsize=8192)
 def canonical_state(name: str) -> str | None:
     """The UN short name for ``name``, or None if it is not a State."""
     key = _key(name)
@@ -67,6 +71,7 @@ def canonical_state(name: str) -> str | None:
     return table[match[0]] if match else None
 
 
+@lru_cache(maxsize=8192)
 def parse_state_list(content: str) -> tuple[str, ...] | None:
     """The States named in the content of one parenthesis, or None.
 

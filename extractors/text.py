@@ -54,6 +54,7 @@ _PLAIN = re.compile("[ -~\u2018\u2019\u201c\u201d\u2013\u2014]*")
 
 # A word for the vocabulary: letters, possibly hyphenated ("decision-making").
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LETTER = re.compile(r"[^\W\d_]")
 _LEFT_WORD = re.compile(r"([^\W\d_]+)-$")
 _RIGHT_WORD = re.compile(r"[^\W\d_]+")
 
@@ -84,6 +85,47 @@ def word_vocabulary(texts: Iterable[str]) -> set[str]:
     """
     # One regex pass over the joined text is much cheaper than one per line.
     return set(_WORD.findall("\n".join(texts).lower()))
+
+
+class WordLookup:
+    """Exactly ``word in word_vocabulary(texts)``, answered per lookup without building the set.
+
+    A document asks about a handful of words (only a line-end hyphen needs
+    deciding), so finding each one in the lower-cased text and checking it
+    stands where :func:`word_vocabulary`'s regex would start and end a match
+    costs far less than tokenising the whole document.
+    """
+
+    def __init__(self, texts: Iterable[str]):
+        self._texts = texts
+        self._text: str | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or _WORD.fullmatch(word) is None:
+            return False
+        if self._text is None:
+            self._text = "\n".join(self._texts).lower()
+        text, start = self._text, self._text.find(word)
+        while start != -1:
+            if _word_starts(text, start) and _word_ends(text, start + len(word)):
+                return True
+            start = text.find(word, start + 1)
+        return False
+
+
+def _is_letter(text: str, index: int) -> bool:
+    """Whether ``text[index]`` exists and is a letter of :data:`_WORD` (``[^\\W\\d_]``)."""
+    return 0 <= index < len(text) and _LETTER.match(text, index) is not None
+
+
+def _word_starts(text: str, start: int) -> bool:
+    """Whether a :data:`_WORD` match starts at ``start`` (the letter there is not inside a longer word or compound)."""
+    return not (_is_letter(text, start - 1) or (text[start - 1:start] == "-" and _is_letter(text, start - 2)))
+
+
+def _word_ends(text: str, end: int) -> bool:
+    """Whether a :data:`_WORD` match that reached ``end`` stops there."""
+    return not (_is_letter(text, end) or (text[end:end + 1] == "-" and _is_letter(text, end + 1)))
 
 
 class DocumentWords:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rectrack.extractors.detect import detect_document
+from rectrack.extractors import footnotes
 from rectrack.extractors.footnotes import Glued, InOrder, Printed, strip_marks
 from rectrack.extractors.read import read_document
 from rectrack.extractors.segment.compilation import segment_compilation, segment_stakeholder_summary
@@ -24,6 +25,16 @@ SUMMARY_2024 = ROOT / "tests" / "fixtures" / "stakeholders-2024" / "summary-A_HR
 
 _WORDS = st.lists(st.text(alphabet="abcdefgh", min_size=2, max_size=7), min_size=1, max_size=12)
 _POLICIES = [lambda: InOrder(), lambda: Printed(frozenset({"1", "2", "3"})), lambda: Glued()]
+
+
+_TAIL_PATTERNS = [footnotes._NOT_BEFORE_MARK, footnotes._NUMBERED_NAME, footnotes._SENTENCE_MARK,
+                  footnotes._WORD_END, footnotes._LOWER_WORD_SENTENCE_END, footnotes._GLUED_TO]
+
+
+@given(st.text(alphabet="aZ JSNo.pars,;:)”’\"19\n-_", max_size=40))
+def test_searching_the_tail_finds_what_searching_the_whole_text_finds(before):
+    for pattern in _TAIL_PATTERNS:
+        assert footnotes._ends_with(pattern, before) == (pattern.search(before) is not None), pattern.pattern
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs")), max_size=80))

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rectrack.extractors.text import DocumentWords, join_lines, normalize_text, word_vocabulary
+from rectrack.extractors.text import DocumentWords, WordLookup, join_lines, normalize_text, word_vocabulary
 
 # Letters, digits, punctuation and spaces: no combining marks, so a line
 # normalises the same alone or inside a longer text.
@@ -71,6 +71,19 @@ def test_document_words_match_whole_words_only():
     assert "nondiscrimination" not in words  # only inside "non-discrimination"
     assert "making" not in words and "discrimination" not in words
     assert "" not in words
+
+
+# Few symbols, so words recur inside longer words and compounds; with the cases
+# where "letter" is subtle: digits, "_", "²" (a letter to the regex), "İ" (lowers to two characters).
+VOCABULARY_TEXT = st.text(st.sampled_from("ab-A _1²İ\u0307é\n."), max_size=30)
+
+
+@given(st.lists(VOCABULARY_TEXT, max_size=4), st.lists(VOCABULARY_TEXT, max_size=6))
+def test_word_lookup_answers_as_the_vocabulary(lines, others):
+    vocabulary = word_vocabulary(lines)
+    lookup = WordLookup(lines)
+    for word in [*vocabulary, *others, *(w + "-" + v for w in vocabulary for v in vocabulary)]:
+        assert (word in lookup) == (word in vocabulary), word
 
 
 @given(ANY_TEXT)

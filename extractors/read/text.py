@@ -17,7 +17,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from rectrack.extractors.records import Block, Document, Page
-from rectrack.extractors.text import join_lines, normalize_text, word_vocabulary
+from rectrack.extractors.text import WordLookup, join_lines, normalize_text
 
 _BLANK = re.compile(r"\n[ \t\f\v\u00a0\u3000]*\n\s*")
 _ITEM = re.compile(r"\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
@@ -119,7 +119,7 @@ def read_text(path: Path, data: bytes, sha256: str) -> Document:
     """Read text/Markdown bytes into a one-page :class:`Document`."""
     text = decode_text(data)
     lines = text.split("\n")
-    vocabulary = word_vocabulary(lines)
+    vocabulary = WordLookup(lines)
     blocks = [
         Block(text=joined, page=1)
         for paragraph in _BLANK.split(text)

@@ -13,13 +13,14 @@ lead-in gives every item under it its position.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from rectrack.extractors.records import Document, DocumentInfo, Position, Problem, Recommendation
 from rectrack.extractors.segment import Segmented
 from rectrack.extractors.segment.upr_items import split_item
 from rectrack.extractors.segment.upr_references import dialogue_paragraphs, parse_references, resolve_references
-from rectrack.extractors.text import join_lines, word_vocabulary
+from rectrack.extractors.text import WordLookup, join_lines
 
 _SECTION = re.compile(r"^\s*(?:[IVX]+\.\s*)?conclusions\s+and(?:/or)?\s+recommendations\b(?!.*\.{4})",
                       re.IGNORECASE)
@@ -54,7 +55,7 @@ class _Dialogue:
     document: Document
     heading: _Line
     country: str
-    vocabulary: set[str]
+    vocabulary: Container[str]
     _paragraphs: dict | None = None
 
     def resolve(self, lead: str, position: Position, page: int) -> tuple[list[Recommendation], list[Problem]]:
@@ -189,7 +190,7 @@ def segment_upr_report(document: Document, info: DocumentInfo) -> Segmented:
             reason="no \"Conclusions and/or recommendations\" section found in this UPR report",
             action="check that the file is the complete Working Group report (not an extract or a draft)",
         ),))
-    vocabulary = word_vocabulary(line.text for line in lines)
+    vocabulary = WordLookup([line.text for line in lines])
     recommendations: list[Recommendation] = []
     problems: list[Problem] = []
     dialogue = _Dialogue(document, lines[start - 1], info.country, vocabulary)
