@@ -52,6 +52,9 @@ def test_sweep_stops_every_process_carrying_the_token_and_kills_those_that_ignor
         sweep("t0ken-under-test", grace=1)
         polite.wait(timeout=5)
         stubborn.wait(timeout=5)
+        deadline = time.monotonic() + 5   # SIGKILL is delivered, not waited for
+        while owned_by("t0ken-under-test") and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert owned_by("t0ken-under-test") == []
         assert bystander.poll() is None
     finally:
