@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 
 import psutil
@@ -85,12 +86,20 @@ def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")
 
 
+def _command_line(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return ""
+
+
 def _inbox(folder: Path, copies: int) -> Path:
-    """``copies`` copies of three real UPR reports, each with its own bytes (so nothing is cached)."""
+    """``copies`` copies of three real UPR reports, each with bytes no earlier run has seen (so nothing is cached)."""
     folder.mkdir()
     for copy in range(copies):
         for name in REPORTS:
-            (folder / f"{copy}-{name}").write_bytes((SAMPLES / name).read_bytes() + b"\n%% copy %d\n" % copy)
+            tail = f"\n% copy {copy} {uuid.uuid4().hex}\n".encode()
+            (folder / f"{copy}-{name}").write_bytes((SAMPLES / name).read_bytes() + tail)
     return folder
 
 
@@ -102,7 +111,7 @@ def test_a_run_stopped_mid_reading_leaves_no_process(tmp_path: Path, prefect_hom
                          tmp_path / "run.log")
     reading = run.wait_for(lambda tree: any(is_reader(p) for p in tree))
     assert reading, run.output()
-    kinds = {("reader" if is_reader(p) else " ".join(p.cmdline())[:40]) for p in run.descendants()}
+    kinds = {("reader" if is_reader(p) else _command_line(p)) for p in run.descendants()}
     assert "reader" in kinds and any("uvicorn" in kind for kind in kinds), kinds   # the temporary server
     run.signal(number)
     code = run.finish(timeout=120)
