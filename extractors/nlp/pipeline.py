@@ -27,10 +27,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.nlp.word_lists import PATTERNS
 from rectrack.extractors.sentences import sentence_starts
 from rectrack.extractors.states import state_names
 
-PATTERNS = Path(__file__).resolve().parents[2] / "data" / "patterns"
 CUES_FILE = PATTERNS / "recommendation_cues.jsonl"
 EXCLUDE = "EXCLUDE"
 _OPENING, _CLOSING, _STRAIGHT = "“«", "”»", '"'
@@ -47,12 +47,6 @@ class PatternFileError(RectrackError):
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(path, reason, f"fix {path.name} (one JSON object per line: "
                                        '{"label": ..., "pattern": "phrase" or [token patterns]})')
-
-
-def read_word_list(path: Path) -> tuple[str, ...]:
-    """The non-empty, non-comment lines of a word list, lowercased, in file order."""
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return tuple(line.casefold() for line in lines if line and not line.startswith("#"))
 
 
 def _read_cue_patterns(path: Path) -> list[tuple[str, str | list[dict]]]:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from rectrack.extractors.nlp.pipeline import PATTERNS, read_word_list
+from rectrack.extractors.nlp.word_lists import PATTERNS, read_word_list
 
 PRONOUNS = frozenset({"he", "she", "it", "they"})
 _CONNECTORS = frozenset({"of", "the", "for", "to", "in", "on", "and", "or", "at", "against", "de", "-", "(", ")",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rectrack.extractors.footnotes import Glued, strip_marks
-from rectrack.extractors.nlp.pipeline import PATTERNS, read_word_list
+from rectrack.extractors.nlp.word_lists import PATTERNS, read_word_list
 from rectrack.extractors.records import Block, BlockKind, Document
 
 _MARKER = re.compile(r"^\s*(?:[-*•◦▪–—]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\)|[IVX]{1,5}\.|[A-H]\.)\s+")

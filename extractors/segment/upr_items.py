@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rectrack.extractors.nlp.pipeline import PATTERNS, read_word_list
+from rectrack.extractors.nlp.word_lists import PATTERNS, read_word_list
 from rectrack.extractors.states import parse_state_list
 
 # A parenthesis with at most one nested level: "(Iran (Islamic Republic of))".
