@@ -77,11 +77,12 @@ _readers: Readers | None = None
 def process_files(paths: list[str], root: str, sha256s: list[str]) -> list[DocumentResult]:
     """Read, detect and segment files, one after the other (retried: reading may hit transient I/O errors).
 
-    In a Dask worker it reads here; on the embedded runner it hands each file to
-    this machine's reader processes.
+    In a Dask worker it reads here; on the embedded runner it hands all its files
+    to this machine's reader processes at once.
     """
-    read = process_document if _readers is None else _readers.read
-    return [read(Path(path), Path(root), sha256) for path, sha256 in zip(paths, sha256s)]
+    if _readers is not None:
+        return _readers.read_many([Path(path) for path in paths], Path(root), sha256s)
+    return [process_document(Path(path), Path(root), sha256) for path, sha256 in zip(paths, sha256s)]
 
 
 def document_task_runner(dask_address: str | None = None) -> TaskRunner:

@@ -14,8 +14,8 @@ per-document limits (:class:`~rectrack.extractors.limits.Limits`):
   is given up after :func:`wall_seconds`.
 
 A reader that dies (killed, out of memory, a segmentation fault, over its CPU
-time) breaks its pool, and with it the documents the other readers were
-reading. The pool is replaced once, and each of those documents is read again
+time) breaks its pool, and with it every document handed to the pool and not
+yet read (the tasks hand over all their files at once). The pool is replaced once, and each of those documents is read again
 alone, in a process of its own: the one that kills that process too gets a
 ``failed`` result saying how it died, the others are read as usual.
 """
@@ -27,8 +27,8 @@ import multiprocessing
 import resource
 import signal
 import threading
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -125,7 +125,7 @@ def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) 
 class Readers:
     """A pool of ``workers`` reader processes for one flow run, replaced when one of them dies.
 
-    :meth:`read` may be called from several threads at once (the task runner's).
+    :meth:`read` and :meth:`read_many` may be called from several threads at once (the task runner's).
     ``work`` is what a reader does with a file (:func:`process_document`).
     """
 
@@ -140,15 +140,32 @@ class Readers:
 
     def read(self, path: Path, root: Path, sha256: str) -> DocumentResult:
         """The result of reading ``path``, whatever happens to the reader that reads it."""
+        return self.read_many([path], root, [sha256])[0]
+
+    def read_many(self, paths: Sequence[Path], root: Path, sha256s: Sequence[str]) -> list[DocumentResult]:
+        """The results of reading each of ``paths``, in order, whatever happens to the readers.
+
+        All are handed to the pool at once, so a reader never waits for the
+        caller to collect one result before it gets the next file. The clock
+        limit (:func:`wall_seconds`) of a file counts from when the one before it
+        was collected.
+        """
         with self._lock:
             pool, generation = self._pool, self._generation
-        try:
-            future = pool.submit(read_in_reader, self.work, path, root, sha256, self.limits)
-            return future.result(timeout=wall_seconds(self.limits))
-        except TimeoutError:
-            _kill_readers(pool)
-        except BrokenProcessPool:
-            pass
+        futures = [_submit(pool, self.work, path, root, sha256, self.limits) for path, sha256 in zip(paths, sha256s)]
+        return [self._collect(future, pool, generation, path, root, sha256)
+                for future, path, sha256 in zip(futures, paths, sha256s)]
+
+    def _collect(self, future: Future | None, pool: ProcessPoolExecutor, generation: int, path: Path, root: Path,
+                 sha256: str) -> DocumentResult:
+        """``future``'s result; if its pool broke (or it took too long), the document read again alone."""
+        if future is not None:
+            try:
+                return future.result(timeout=wall_seconds(self.limits))
+            except TimeoutError:
+                _kill_readers(pool)
+            except BrokenProcessPool:
+                pass
         self._replace(generation)
         return read_alone(self.work, path, root, sha256, self.limits)
 
@@ -166,6 +183,15 @@ class Readers:
             pool = self._pool
         _kill_readers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, work: Work, path: Path, root: Path, sha256: str,
+            limits: Limits) -> Future | None:
+    """``path`` handed to ``pool``; None when the pool is broken or was replaced (shut down) meanwhile."""
+    try:
+        return pool.submit(read_in_reader, work, path, root, sha256, limits)
+    except (BrokenProcessPool, RuntimeError):
+        return None
 
 
 def _kill_readers(pool: ProcessPoolExecutor) -> None:

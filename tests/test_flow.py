@@ -23,13 +23,13 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from rectrack.flows.readers import Readers
 
     seen: list[str] = []
-    real = Readers.read
+    real = Readers.read_many
 
-    def counting(self: Readers, path: Path, root: Path, sha256: str):
-        seen.append(path.name)
-        return real(self, path, root, sha256)
+    def counting(self: Readers, paths: list[Path], root: Path, sha256s: list[str]):
+        seen.extend(path.name for path in paths)
+        return real(self, paths, root, sha256s)
 
-    monkeypatch.setattr(Readers, "read", counting)
+    monkeypatch.setattr(Readers, "read_many", counting)
     return seen
 
 
@@ -198,14 +198,14 @@ def test_a_chunk_whose_task_fails_is_read_again_one_file_a_task(
     from rectrack.flows.readers import Readers
 
     monkeypatch.setattr(documents, "files_per_task", lambda files, threads: files)   # one chunk of all
-    real, chunks = Readers.read, []
+    real, chunks = Readers.read_many, []
 
-    def breaking(self: Readers, path: Path, root: Path, sha256: str):
-        if path.name == FIRST:
+    def breaking(self: Readers, paths: list[Path], root: Path, sha256s: list[str]):
+        if any(path.name == FIRST for path in paths):
             raise RuntimeError("the reader broke")
-        return real(self, path, root, sha256)
+        return real(self, paths, root, sha256s)
 
-    monkeypatch.setattr(Readers, "read", breaking)
+    monkeypatch.setattr(Readers, "read_many", breaking)
     real_submit = documents._submit
     monkeypatch.setattr(documents, "_submit", lambda chunk, root: chunks.append(len(chunk)) or real_submit(chunk, root))
     run(inbox, tmp_path / "out")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -90,6 +92,23 @@ def test_a_document_that_waits_without_working_is_stopped_by_the_clock(
     assert results[REPORTS[1]] == process_document(folder / REPORTS[1], folder, file_sha256(folder / REPORTS[1]))
 
 
+def test_files_handed_over_together_come_back_in_order_and_a_crash_among_them_fails_alone(folder: Path) -> None:
+    """``read_many`` queues a task's files at once: the crash breaks the pool with files still queued behind
+    it, and those are read again (alone) with the same results."""
+    names = [REPORTS[0], "crash-" + REPORTS[0], REPORTS[1], REPORTS[2]]
+    readers = Readers(2, Limits(), work=misbehave)
+    try:
+        results = readers.read_many([folder / name for name in names], folder,
+                                    [file_sha256(folder / name) for name in names])
+        again = readers.read_many([folder / REPORTS[2]], folder, [file_sha256(folder / REPORTS[2])])
+    finally:
+        readers.close()
+    assert [result.document for result in results] == names
+    assert results[1].status is Status.FAILED and "crashed on it (SIGSEGV)" in results[1].problems[0].reason
+    _assert_read_as_usual(dict(zip(names, results)), folder)
+    assert again == [results[3]]   # the replaced pool reads as usual
+
+
 def _readers_of(parent: psutil.Process) -> list[psutil.Process]:
     """The reader processes under ``parent`` (spawned Pythons; multiprocessing's resource tracker aside)."""
     return [child for child in parent.children(recursive=True) if is_reader(child)]
@@ -145,3 +164,13 @@ def test_a_document_read_alone_gives_the_same_result(folder: Path) -> None:
     path = folder / REPORTS[1]
     assert read_alone(process_document, path, folder, file_sha256(path), Limits()) == \
         process_document(path, folder, file_sha256(path))
+
+
+def test_reading_a_upr_report_does_not_load_spacy(folder: Path) -> None:
+    """Every reader process would pay spaCy's import (about half a second) for nothing: the UPR segmenters
+    need only the word lists."""
+    script = ("import sys; from pathlib import Path; from rectrack.extractors.pipeline import process_document; "
+              f"process_document(Path({str(folder / REPORTS[1])!r}), Path({str(folder)!r}), ''); "
+              "print('spacy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "False"

@@ -133,8 +133,9 @@ def test_batch_reports_and_recomputes_a_tampered_entry_without_running_it(tmp_pa
     marker = tmp_path / "code-ran"
     entry.write_bytes(_pickle_record(marker))
     reads = []
-    real = Readers.read
-    monkeypatch.setattr(Readers, "read", lambda self, path, root, sha256: reads.append(path) or real(self, path, root, sha256))
+    real = Readers.read_many
+    monkeypatch.setattr(Readers, "read_many",
+                        lambda self, paths, root, sha256s: reads.extend(paths) or real(self, paths, root, sha256s))
     batch.process_batch(**run)
     assert not marker.exists()
     assert [path.name for path in reads] == [REPORT]
