@@ -15,9 +15,10 @@ per-document limits (:class:`~rectrack.extractors.limits.Limits`):
 
 A reader that dies (killed, out of memory, a segmentation fault, over its CPU
 time) breaks its pool, and with it every document handed to the pool and not
-yet read (the tasks hand over all their files at once). The pool is replaced once, and each of those documents is read again
-alone, in a process of its own: the one that kills that process too gets a
-``failed`` result saying how it died, the others are read as usual.
+yet read (the tasks hand over all their files at once). The pool is replaced
+once, and each of those documents is read again alone, in a process of its
+own: the one that kills that process too gets a ``failed`` result saying how
+it died, the others are read as usual.
 """
 
 from __future__ import annotations
