@@ -201,3 +201,12 @@ def join_lines(lines: Sequence[str], vocabulary: Container[str] | None = None,
     for line in clean[1:]:
         joined = _glue(joined, line, vocabulary)
     return joined
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting "118.9" before "118.10" and "42 (b)" after "42"."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in _DIGITS.split(value) if part)

@@ -37,6 +37,7 @@ import pandas as pd
 from rectrack.extractors.csv_files import CsvForm, read_csv_cells
 from rectrack.extractors.errors import InvalidTracker, RectrackError
 from rectrack.extractors.records import DocumentResult, Problem, Recommendation
+from rectrack.extractors.text import natural_key
 
 PIPELINE_COLUMNS: tuple[str, ...] = (
     "rec_id", "document", "document_symbol", "document_type", "body", "country",
@@ -62,7 +63,6 @@ COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS + EXTRA_COLUMNS
 MULTI_SEPARATOR = "|"
 MISSING_DOCUMENT = "source document not in the last run (absent or unreadable: see documents.csv)"
 _NO_LONGER_FOUND = "no longer found in {document}"
-_DIGITS = re.compile(r"(\d+)")
 ID_PREFIX = "r"
 _CURRENT_ID = re.compile(r"r[0-9a-f]{16}")
 
@@ -206,12 +206,6 @@ def build_tracker(results: Sequence[DocumentResult]) -> pd.DataFrame:
     rows = [row for result in results for row in _document_rows(result)]
     frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=str)
     return sort_tracker(frame)
-
-
-def natural_key(value: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key putting "118.9" before "118.10" and "42 (b)" after "42"."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part)
-                 for part in _DIGITS.split(value) if part)
 
 
 def sort_tracker(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,18 +20,19 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 
 from rectrack.extractors.errors import RectrackError
 from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
-from rectrack.extractors.tables import RunSummary
-from rectrack.extractors.tracker import read_tracker_form
 from rectrack.flows.discover import common_root, discover_files
 from rectrack.flows.leftovers import sweep_when_done
 from rectrack.flows.terminal import history_table, progress_bar, run_details, run_summary
+
+if TYPE_CHECKING:
+    from rectrack.extractors.tables import RunSummary
 
 app = typer.Typer(
     name="rectrack", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -88,6 +89,8 @@ def _check_out_dir(out: Path) -> None:
     tracker = out / "tracker.csv"
     if tracker.exists():
         try:
+            from rectrack.extractors.tracker import read_tracker_form
+
             _frame, form = read_tracker_form(tracker)
         except RectrackError as error:
             raise _fail(_describe(error)) from error

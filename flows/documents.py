@@ -3,8 +3,8 @@
 :func:`process_files` (a Prefect task) reads, detects and segments files. Where
 it runs is the flow's task runner (:func:`document_task_runner`):
 
-- by default Prefect's thread runner: two task threads, each handing its
-  files one by one to this machine's reader processes
+- by default Prefect's thread runner: two task threads, each handing all its
+  files at once to this machine's reader processes
   (:mod:`rectrack.flows.readers`; pdfium is not thread-safe), so both cores
   work and a file that crashes its reader fails alone;
 - with a Dask scheduler's address, prefect-dask's ``DaskTaskRunner``: each task

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -20,7 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from rectrack.extractors.runlog import RunRecord
-from rectrack.extractors.tables import RunSummary
+
+if TYPE_CHECKING:   # tables imports pandas: not at import time (reader processes import this module's importer)
+    from rectrack.extractors.tables import RunSummary
 
 OUTPUT_FILES = ("tracker.csv", "tracker.xlsx", "report.html", "documents.csv", "problems.csv", "labels.csv",
                 "responses.csv", "groups.csv")

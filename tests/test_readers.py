@@ -174,3 +174,12 @@ def test_reading_a_upr_report_does_not_load_spacy(folder: Path) -> None:
               "print('spacy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_command_line_module_imports_nothing_heavy() -> None:
+    """A spawned reader first imports its parent's main module (the ``rectrack`` command:
+    :mod:`rectrack.flows.cli`): pandas there cost each reader ~1.5 s of the run (measured 2026-12-05)."""
+    script = ("import sys; import rectrack.flows.cli; "
+              "print(sorted(m for m in ('pandas', 'prefect', 'spacy', 'numpy', 'openpyxl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
