@@ -44,6 +44,8 @@ _RATIO_FLOOR = 10 * _MB
 _STREAM = re.compile(rb">>\s*stream\r?\n")
 # How far before ``stream`` its dictionary may start (a stream dictionary is a few hundred bytes).
 _DICTIONARY_SPAN = 4096
+# Deflate codes a 258-byte match in two bits at best: no stream inflates more than 1,032 times.
+_MAX_DEFLATE_RATIO = 1032
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +118,8 @@ class _OverBudget(Exception):
     """Raised inside :func:`_inflated_size` once the count passes the budget."""
 
 
-def _inflated_size(data: bytes, start: int, budget: int, layers: int = 1) -> int:
-    """How many bytes the stream at ``data[start:]`` inflates to through ``layers`` Flate filters in a row,
+def _inflated_size(data: bytes, start: int, end: int, budget: int, layers: int = 1) -> int:
+    """How many bytes the stream at ``data[start:end]`` inflates to through ``layers`` Flate filters in a row,
     counting no further than past ``budget``; at most 1 MB of output is held at each layer."""
     inflaters = [zlib.decompressobj() for _ in range(layers)]
     total = 0
@@ -136,15 +138,29 @@ def _inflated_size(data: bytes, start: int, budget: int, layers: int = 1) -> int
 
     view = memoryview(data)
     try:
-        for position in range(start, len(data), 65536):
+        for position in range(start, end, 65536):
             if inflaters[0].eof:
                 break
-            feed(0, view[position:position + 65536])
+            feed(0, view[position:min(end, position + 65536)])
     except _OverBudget:
         pass
     except zlib.error:
         pass  # not zlib data, or damaged: pdfium will say so or repair it
     return total
+
+
+def _text_streams(data: bytes) -> list[tuple[int, int, int]]:
+    """(start, end, Flate layers) of every Flate stream that is not an image; a stream ends at its
+    ``endstream`` (or the end of the file)."""
+    streams = []
+    for match in _STREAM.finditer(data):
+        opening = data.rfind(b"obj", max(0, match.start() - _DICTIONARY_SPAN), match.start())
+        dictionary = data[max(opening, match.start() - _DICTIONARY_SPAN):match.start()]
+        layers = dictionary.count(b"/FlateDecode")   # [/FlateDecode /FlateDecode]: a bomb inside a bomb
+        if layers and b"/Image" not in dictionary:
+            end = data.find(b"endstream", match.end())
+            streams.append((match.end(), len(data) if end < 0 else end, layers))
+    return streams
 
 
 def check_pdf_streams(path: Path, data: bytes, limits: Limits) -> None:
@@ -155,17 +171,18 @@ def check_pdf_streams(path: Path, data: bytes, limits: Limits) -> None:
     ``<< ... >> stream`` dictionary; images are left out, as text extraction
     never decodes them. A stream deflated several times over (``/Filter
     [/FlateDecode /FlateDecode]``) is counted through every layer. Memory used
-    here is one 1 MB buffer a layer at a time.
+    here is one 1 MB buffer a layer at a time. Deflate turns a byte into at
+    most 1,032: when the streams, that many times over, stay within the limit
+    (most PDFs under a few MB), nothing needs inflating.
     """
     budget = limits.max_unzipped_mb * _MB
+    streams = _text_streams(data)
+    if (all(layers == 1 for _, _, layers in streams)
+            and _MAX_DEFLATE_RATIO * sum(end - start for start, end, _ in streams) <= budget):
+        return
     total = 0
-    for match in _STREAM.finditer(data):
-        opening = data.rfind(b"obj", max(0, match.start() - _DICTIONARY_SPAN), match.start())
-        dictionary = data[max(opening, match.start() - _DICTIONARY_SPAN):match.start()]
-        layers = dictionary.count(b"/FlateDecode")   # [/FlateDecode /FlateDecode]: a bomb inside a bomb
-        if not layers or b"/Image" in dictionary:
-            continue
-        total += _inflated_size(data, match.end(), budget - total, layers)
+    for start, end, layers in streams:
+        total += _inflated_size(data, start, end, budget - total, layers)
         if total > budget:
             raise refuse(path, f"its compressed streams inflate to more than {limits.max_unzipped_mb:,} MB "
                           "(a PDF bomb?)", "max_unzipped_mb", limits.max_unzipped_mb, " MB")

@@ -14,6 +14,7 @@ from rectrack.extractors.limits import Limits
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Status
+from tests.conftest import SAMPLES
 from tests.hostile_inputs import ENGLISH, docx_bomb, double_pdf_bomb, pdf, pdf_bomb, text_page
 
 def _raises_limit(path: Path, limits: Limits, variable: str) -> LimitExceeded:
@@ -70,6 +71,26 @@ def test_pdf_bomb_deflated_twice_is_counted_through_both_layers(tmp_path):
     assert path.stat().st_size < 20_000
     error = _raises_limit(path, Limits(), "RECTRACK_MAX_UNZIPPED_MB")
     assert "inflate to more than 500 MB" in error.reason
+
+
+def test_pdf_streams_are_inflated_only_when_they_could_pass_the_limit(tmp_path, monkeypatch):
+    """Deflate inflates a byte to at most 1,032: a real UN report's streams, that many times over, stay under
+    the 500 MB limit, so the check inflates nothing; a bomb at deflate's best ratio is still inflated."""
+    from rectrack.extractors import limits
+
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(pdf_bomb(64))
+    [(start, end, layers)] = limits._text_streams(bomb.read_bytes())
+    inflated = limits._inflated_size(bomb.read_bytes(), start, end, 1 << 40, layers)
+    assert 64 << 20 <= inflated <= limits._MAX_DEFLATE_RATIO * (end - start)   # zeros: deflate's best
+    _raises_limit(bomb, Limits(max_unzipped_mb=32), "RECTRACK_MAX_UNZIPPED_MB")
+
+    def never(*args):
+        raise AssertionError("inflated")
+
+    monkeypatch.setattr(limits, "_inflated_size", never)
+    report = SAMPLES / "algeria2008.pdf"
+    limits.check_pdf_streams(report, report.read_bytes(), Limits())
 
 
 # Peak memory of the subprocess's own image: VmHWM, not getrusage's ru_maxrss, which on Linux keeps
