@@ -24,7 +24,7 @@ cache hides nothing), then measures on that corpus:
 
 Pages/s are over the flow span (Prefect's "Beginning flow run" to the flow's
 "Finished in state": interpreter start, imports and server start-up left out)
-and the documents phase (first to last "N/M documents" log line). Peak memory:
+and the documents phase (flow start to the last "N/M documents" log line). Peak memory:
 the ``rectrack`` process (``wait4``), and each Dask worker's own maximum RSS
 (``getrusage`` in the worker, via ``Client.run``) after the run. Writes JSON
 (``--out``) and prints it.
@@ -51,13 +51,26 @@ from rectrack.flows.documents import LOCAL_TASK_THREADS, files_per_task  # noqa:
 
 DEFAULT_OUT = bp.REPO / "tests" / "benchmarks" / "results" / "dask.json"
 PROGRESS = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) \|.* (\d+)/(\d+) documents", re.MULTILINE)
+BEGIN = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) \|.* Beginning flow run", re.MULTILINE)
+TASK_DONE = re.compile(r"Task run 'process .*' - Finished in state")
 
 
 def documents_span(log: Path) -> float | None:
-    """Seconds from the first to the last "N/M documents" line: the reading phase, as seen by the flow."""
+    """Seconds from "Beginning flow run" to the last "N/M documents" line: the reading phase, as seen by the
+    flow (a task reports its chunk's files when it ends, so the first such line comes late)."""
+    text = log.read_text(errors="replace")
+    begin = BEGIN.search(text)
     stamps = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
-              for h, m, s, ms, _done, _total in PROGRESS.findall(log.read_text(errors="replace"))]
-    return round((stamps[-1] - stamps[0]) % 86400, 3) if len(stamps) > 1 else None
+              for h, m, s, ms, _done, _total in PROGRESS.findall(text)]
+    if begin is None or not stamps:
+        return None
+    start = int(begin[1]) * 3600 + int(begin[2]) * 60 + int(begin[3]) + int(begin[4]) / 1000
+    return round((stamps[-1] - start) % 86400, 3)
+
+
+def document_tasks(log: Path) -> int:
+    """How many document tasks ran (Prefect's "Task run 'process ...' - Finished" lines)."""
+    return len(TASK_DONE.findall(log.read_text(errors="replace")))
 
 
 def _worker_peak_rss() -> float:
@@ -67,23 +80,23 @@ def _worker_peak_rss() -> float:
 def measured(run: dict, pages: int) -> dict:
     log = Path(run["log"])
     span, docs = bp.log_span(log), documents_span(log)
-    run.update(flow_span_s=span, documents_span_s=docs,
+    run.update(flow_span_s=span, documents_span_s=docs, document_tasks=document_tasks(log),
                pages_per_s_flow=round(pages / span, 1) if span else None,
                pages_per_s_documents=round(pages / docs, 1) if docs else None)
     return run
 
 
-def run_embedded(corpus: Path, work: Path, pages: int, timeout: float) -> tuple[dict, dict]:
+def run_embedded(corpus: Path, work: Path, files: int, pages: int, timeout: float) -> tuple[dict, dict]:
     home, out = work / "home-embedded", work / "out-embedded"
     env = bp.prefect_env(home)
     command = bp.rectrack_command(None, corpus, out)
     cold = measured(bp.timed_subprocess(command, env, work / "embedded-cold.log", timeout), pages)
-    cold["files_per_task"] = files_per_task(_count(corpus), LOCAL_TASK_THREADS)
+    cold["files_per_task"] = files_per_task(files, LOCAL_TASK_THREADS)
     warm = measured(bp.timed_subprocess(command, env, work / "embedded-warm.log", timeout), pages)
     return cold, warm
 
 
-def run_dask(corpus: Path, work: Path, workers: int, pages: int, timeout: float) -> dict:
+def run_dask(corpus: Path, work: Path, workers: int, files: int, pages: int, timeout: float) -> dict:
     from distributed import Client, LocalCluster
 
     home, out, storage = work / f"home-dask{workers}", work / f"out-dask{workers}", work / f"storage-dask{workers}"
@@ -95,12 +108,8 @@ def run_dask(corpus: Path, work: Path, workers: int, pages: int, timeout: float)
         run = measured(bp.timed_subprocess(command, env, work / f"dask{workers}-cold.log", timeout), pages)
         run["worker_max_rss_mib"] = sorted(client.run(_worker_peak_rss).values())
     run["workers"] = workers
-    run["files_per_task"] = files_per_task(_count(corpus), workers)
+    run["files_per_task"] = files_per_task(files, workers)
     return run
-
-
-def _count(corpus: Path) -> int:
-    return sum(1 for _ in corpus.glob("*.pdf"))
 
 
 def same_tables(a: Path, b: Path) -> bool:
@@ -137,9 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         report["raw_pypdfium2"] = {"seconds": round(raw["seconds"][0], 3),
                                    "pages_per_s": round(raw["pages"] / raw["seconds"][0], 1),
                                    "max_rss_mib": raw["max_rss_mib"]}
-        cold, warm = run_embedded(corpus, work, pages, args.timeout)
+        cold, warm = run_embedded(corpus, work, len(files), pages, args.timeout)
         report["embedded"] = {"cold": cold, "warm": warm}
-        report["dask"] = [run_dask(corpus, work, k, pages, args.timeout) for k in args.workers]
+        report["dask"] = [run_dask(corpus, work, k, len(files), pages, args.timeout) for k in args.workers]
         raw_rate = report["raw_pypdfium2"]["pages_per_s"]
         for run in [cold, *report["dask"]]:
             run["share_of_raw_flow"] = round(run["pages_per_s_flow"] / raw_rate, 3) if run["pages_per_s_flow"] else None

@@ -578,9 +578,10 @@ def markdown(report: dict) -> str:
         "",
         "| target | measured | result |",
         "|---|---:|---|",
-        f"| (c) excl. start-up >= 50% of (a) pages/s | {t['cold_vs_raw']['share']} | {pf(t['cold_vs_raw']['pass'])} |",
-        f"| (c) in-flow span (log) vs (a), for information: no start-up subtracted, so none of its noise | {t['cold_vs_raw']['share_in_flow_span']} | {pf(None if t['cold_vs_raw']['share_in_flow_span'] is None else t['cold_vs_raw']['share_in_flow_span'] >= TARGET_COLD_SHARE_OF_RAW)} |",
-        f"| (d) < 10% of (c), excl. start-up | {t['warm_vs_cold']['share_excl_startup']} | {pf(t['warm_vs_cold']['pass'])} |",
+        f"| (c) in-flow span (log) >= 50% of (a) pages/s | {t['cold_vs_raw']['share_in_flow_span']} | {pf(t['cold_vs_raw']['pass'])} |",
+        f"| (c) excl. start-up vs (a), for information (subtracts a separately measured start-up) | {t['cold_vs_raw']['share']} | {pf(None if t['cold_vs_raw']['share'] is None else t['cold_vs_raw']['share'] >= TARGET_COLD_SHARE_OF_RAW)} |",
+        f"| (d) < 10% of (c), in-flow spans | {t['warm_vs_cold'].get('share_in_flow_span')} | {pf(t['warm_vs_cold']['pass'])} |",
+        f"| (d) < 10% of (c), excl. start-up (for information) | {t['warm_vs_cold']['share_excl_startup']} | {pf(t['warm_vs_cold'].get('pass_excl_startup'))} |",
         f"| (d) < 10% of (c), incl. start-up (for information) | {t['warm_vs_cold']['share_incl_startup']} | {pf(t['warm_vs_cold']['pass_incl_startup'])} |",
     ]
     for label, run in (("(c) cold", c), ("(d) warm", d)):
@@ -833,16 +834,24 @@ def main(argv: list[str] | None = None) -> int:
     span_share = (round(c["pages_per_s_log_span"] / raw_rate, 3)
                   if raw_rate and c["pages_per_s_log_span"] else None)
     warm_excl = round(d["excl_startup_s"] / c["excl_startup_s"], 3) if c["excl_startup_s"] else None
+    warm_span = (round(d["log_span_s"] / c["log_span_s"], 3)
+                 if d.get("log_span_s") is not None and c.get("log_span_s") else None)
     warm_incl = round(d["wall_s"] / c["wall_s"], 3)
     ok_runs = status == 0
+    # Issue 13's targets are over the flow's own span in Prefect's log; the figures that subtract a
+    # separately measured start-up are kept for information (the subtraction carries its noise).
     targets = {
-        "cold_vs_raw": {"target": f">= {TARGET_COLD_SHARE_OF_RAW:.0%} of (a) pages/s",
-                        "share": share,
+        "cold_vs_raw": {"target": f">= {TARGET_COLD_SHARE_OF_RAW:.0%} of (a) pages/s, in-flow span",
                         "share_in_flow_span": span_share,
-                        "pass": (share is not None and share >= TARGET_COLD_SHARE_OF_RAW) if ok_runs else None},
-        "warm_vs_cold": {"target": f"< {TARGET_WARM_SHARE_OF_COLD:.0%} of (c)",
+                        "share": share,
+                        "pass": (span_share is not None and span_share >= TARGET_COLD_SHARE_OF_RAW)
+                        if ok_runs else None},
+        "warm_vs_cold": {"target": f"< {TARGET_WARM_SHARE_OF_COLD:.0%} of (c), in-flow spans",
+                         "share_in_flow_span": warm_span,
                          "share_excl_startup": warm_excl, "share_incl_startup": warm_incl,
-                         "pass": (warm_excl is not None and warm_excl < TARGET_WARM_SHARE_OF_COLD) if ok_runs else None,
+                         "pass": (warm_span is not None and warm_span < TARGET_WARM_SHARE_OF_COLD) if ok_runs else None,
+                         "pass_excl_startup": (warm_excl is not None and warm_excl < TARGET_WARM_SHARE_OF_COLD)
+                         if ok_runs else None,
                          "pass_incl_startup": warm_incl < TARGET_WARM_SHARE_OF_COLD if ok_runs else None},
     }
     notes = list(dict.fromkeys(notes))
