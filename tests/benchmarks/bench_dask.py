@@ -69,7 +69,7 @@ def documents_span(log: Path) -> float | None:
 
 
 def document_tasks(log: Path) -> int:
-    """How many document tasks ran (Prefect's "Task run 'process ...' - Finished" lines)."""
+    """How many document tasks ran in the flow's process (Prefect's "Task run 'process ...' - Finished" lines)."""
     return len(TASK_DONE.findall(log.read_text(errors="replace")))
 
 
@@ -80,7 +80,7 @@ def _worker_peak_rss() -> float:
 def measured(run: dict, pages: int) -> dict:
     log = Path(run["log"])
     span, docs = bp.log_span(log), documents_span(log)
-    run.update(flow_span_s=span, documents_span_s=docs, document_tasks=document_tasks(log),
+    run.update(flow_span_s=span, documents_span_s=docs,
                pages_per_s_flow=round(pages / span, 1) if span else None,
                pages_per_s_documents=round(pages / docs, 1) if docs else None)
     return run
@@ -91,7 +91,8 @@ def run_embedded(corpus: Path, work: Path, files: int, pages: int, timeout: floa
     env = bp.prefect_env(home)
     command = bp.rectrack_command(None, corpus, out)
     cold = measured(bp.timed_subprocess(command, env, work / "embedded-cold.log", timeout), pages)
-    cold["files_per_task"] = files_per_task(files, LOCAL_TASK_THREADS)
+    cold.update(bp.output_summary(out), files_per_task=files_per_task(files, LOCAL_TASK_THREADS),
+                document_tasks=document_tasks(Path(cold["log"])))
     warm = measured(bp.timed_subprocess(command, env, work / "embedded-warm.log", timeout), pages)
     return cold, warm
 
@@ -107,8 +108,9 @@ def run_dask(corpus: Path, work: Path, workers: int, files: int, pages: int, tim
                                                             "--result-storage", str(storage)]
         run = measured(bp.timed_subprocess(command, env, work / f"dask{workers}-cold.log", timeout), pages)
         run["worker_max_rss_mib"] = sorted(client.run(_worker_peak_rss).values())
-    run["workers"] = workers
-    run["files_per_task"] = files_per_task(files, workers)
+    run.update(bp.output_summary(out), workers=workers, files_per_task=files_per_task(files, workers))
+    # the tasks' log lines are printed by the workers, not in the run's log
+    run["document_tasks"] = math.ceil(files / run["files_per_task"])
     return run
 
 
