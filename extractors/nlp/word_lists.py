@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PATTERNS = Path(__file__).resolve().parents[2] / "data" / "patterns"
+from rectrack.extractors.paths import DATA_DIR
+
+PATTERNS = DATA_DIR / "patterns"
 
 
 def read_word_list(path: Path) -> tuple[str, ...]:
