@@ -16,12 +16,10 @@ never leaves a short tracker for good.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from rectrack.extractors.pipeline import file_sha256
+from rectrack.extractors.files import file_sha256, write_text_atomic
 
 MANIFEST_FILE = ".rectrack-manifest.json"
 _VERSION = 1
@@ -36,17 +34,7 @@ def write_manifest(out_dir: Path, tables: Iterable[str], classifier: str) -> Non
     """Record ``tables`` (file names in ``out_dir``) as one complete set made with ``classifier``."""
     record = {"version": _VERSION, "classifier": classifier,
               "tables": {name: file_sha256(out_dir / name) for name in sorted(tables)}}
-    fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f"{MANIFEST_FILE}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=1, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out_dir / MANIFEST_FILE)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out_dir / MANIFEST_FILE, json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
 def manifest_matches(out_dir: Path, classifier: str, required: Iterable[str]) -> bool:

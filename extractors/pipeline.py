@@ -8,48 +8,15 @@ raises for bad input: a file that cannot be handled becomes a
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from rectrack.extractors.detect import detect_document
 from rectrack.extractors.errors import RectrackError
+from rectrack.extractors.files import file_sha256, relative_name
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.segment import segment_document
-
-
-def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes (the cache and ID key)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def safe_name(name: str) -> str:
-    """``name`` with the bytes of a file name that is not valid UTF-8 written as ``\\xNN`` escapes.
-
-    Python keeps such bytes as lone surrogates (``surrogateescape``), which no
-    UTF-8 table, log or API call can carry; the escapes can.
-    """
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """``path`` relative to the input folder, with forward slashes, bytes-safe (:func:`safe_name`).
-
-    Relative to the folder as given first (a file reached through a link keeps
-    the link's name), then with links resolved, else the file's own name.
-    """
-    for resolve in (lambda p: Path(os.path.abspath(p)), Path.resolve):
-        try:
-            return safe_name(resolve(path).relative_to(resolve(root)).as_posix())
-        except (ValueError, RuntimeError, OSError):  # outside the root; RuntimeError: a link loop
-            continue
-    return safe_name(path.name)
 
 
 def failed_result(name: str, sha256: str, reason: str, action: str, kind: str,

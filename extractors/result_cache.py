@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rectrack.extractors.files import write_text_atomic
 from rectrack.extractors.serialize import from_data, to_data
 
 FORMAT = "rectrack-result"
@@ -94,18 +93,12 @@ class ResultCache:
         envelope = {"format": FORMAT, "schema": SCHEMA, "key": key, "sha256": _digest(payload), "payload": payload}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+            # Not durable: a lost entry costs one re-read, an fsync per document would cost every run.
+            # ASCII JSON: a lone surrogate in a text cannot break it.
+            write_text_atomic(self.path(key), json.dumps(envelope), durable=False)
         except OSError as error:
             log.warning("cannot write the result cache %s (%s): the next run reads this file again",
                         self.folder, error.strerror)
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(envelope, out)  # ASCII: a lone surrogate in a text cannot break it
-            os.replace(temporary, self.path(key))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
     def _reject(self, path: Path, reason: str) -> None:
         self.rejected.append(Rejected(path, reason))

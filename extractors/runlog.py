@@ -11,12 +11,12 @@ so the history needs no database and no Prefect server to be read.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rectrack.extractors.errors import RunNotFound
+from rectrack.extractors.files import write_text_atomic
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 
@@ -72,9 +72,7 @@ def new_record(folder: Path, paths: list[str], out_dir: str, now: datetime | Non
 def write_record(folder: Path, record: RunRecord) -> Path:
     """Write ``record`` as ``<folder>/<run_id>.json`` (via a temporary file: never half-written)."""
     path = folder / f"{record.run_id}.json"
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(asdict(record), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomic(path, json.dumps(asdict(record), indent=1, ensure_ascii=False) + "\n")
     return path
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-ABBREVIATIONS = Path(__file__).resolve().parents[1] / "data" / "patterns" / "abbreviations.txt"
+from rectrack.extractors.files import DATA_DIR
+
+ABBREVIATIONS = DATA_DIR / "patterns" / "abbreviations.txt"
 _SENTENCE_END = re.compile(r"[.!?][”’\")\]]?\s+(?=[“\"‘(\[]?[A-Z])")
 
 

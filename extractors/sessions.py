@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-CALENDAR_DIR = Path(__file__).resolve().parents[1] / "data" / "calendar"
+from rectrack.extractors.files import DATA_DIR
+
+CALENDAR_DIR = DATA_DIR / "calendar"
 _HRC_SESSION = re.compile(r"^A/HRC/(\d+)/", re.IGNORECASE)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteers" / "states.tsv"
+from rectrack.extractors.files import DATA_DIR
+
+GAZETTEER = DATA_DIR / "gazetteers" / "states.tsv"
 
 _FOOTNOTE = re.compile(r"(?:\s*[*∗†\d]+)+$")   # "Czech Republic 4", "Romania*", "Algeria ∗"
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)

@@ -17,8 +17,6 @@ half-way leaves the previous file intact.
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +30,7 @@ from rectrack.extractors.classify.apply import (
 )
 from rectrack.extractors.csv_files import escape_frame
 from rectrack.extractors.errors import OutputError, RectrackError
+from rectrack.extractors.files import atomic_write, stale_temporaries
 from rectrack.extractors.grouping import group_tracker, groups_table
 from rectrack.extractors.links import edits_pending, link_tracker, sync_edits
 from rectrack.extractors.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
@@ -53,6 +52,8 @@ PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "actio
 _OLD_CLASSIFIER_FILE = ".classifier"
 MISSING_FILE = "source document not in the last run"
 READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
+# Every file a run writes into the output folder (for the temporaries a killed run left).
+_WRITTEN = ("*.csv", "tracker.xlsx", "report.html", ".rectrack-*.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,16 +189,6 @@ def read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame | None:
     return frame
 
 
-def _file_mode() -> int:
-    """0o666 less the process umask: the mode ``open()`` would have given."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
 def _any_return(values: pd.Series) -> bool:
     """Whether a text column has a carriage return anywhere (one C-level scan when every cell is text)."""
     try:
@@ -232,22 +223,13 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     On any failure the temporary file is removed and ``path`` is unchanged.
     """
     clean = escape_frame(_without_carriage_returns(frame))
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+        with atomic_write(path, encoding="utf-8-sig") as handle:
             clean.to_csv(handle, index=False, lineterminator="\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, _FILE_MODE)     # mkstemp makes it owner-only; analysts share these files
-        os.replace(temp, path)
     except PermissionError as error:
-        Path(temp).unlink(missing_ok=True)
         raise OutputError(path, f"cannot be replaced ({error.strerror})",
                           "close it if it is open in a spreadsheet, then re-run; "
                           "the previous file is unchanged") from error
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
@@ -281,10 +263,8 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
               *((("groups.csv", groups),) if groups is not None else ()), ("tracker.csv", tracker))
     with _writing(out_dir / MANIFEST_FILE):
         remove_manifest(out_dir)
-        # left by a run killed while writing
-        for pattern in (".*.csv.*.tmp", ".tracker.xlsx.*.tmp", ".report.html.*.tmp", ".rectrack-*.json.*.tmp"):
-            for stale in out_dir.glob(pattern):
-                stale.unlink(missing_ok=True)
+        for stale in stale_temporaries(out_dir, _WRITTEN):     # left by a run killed while writing
+            stale.unlink(missing_ok=True)
     for name, frame in tables:
         with _writing(out_dir / name):
             write_csv_atomic(frame, out_dir / name)

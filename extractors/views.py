@@ -7,12 +7,11 @@ tables; :func:`views_current` tells a run that would otherwise skip writing
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from rectrack.extractors.files import write_text_atomic
 from rectrack.extractors.records import Problem
 from rectrack.extractors.report import report_html
 from rectrack.extractors.summaries import groups_table
@@ -34,7 +33,7 @@ def write_views(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
     shown = problems
     if late:
         shown = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
-    _write_text(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups))
+    write_text_atomic(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups))
     return late
 
 
@@ -43,20 +42,6 @@ def problems_frame(problems: list[Problem], columns: list[str]) -> pd.DataFrame:
     rows = [{"document": p.document, "page": "" if p.page is None else str(p.page), "kind": p.kind,
              "reason": p.reason, "action": p.action} for p in problems]
     return pd.DataFrame(rows, columns=columns, dtype=str)
-
-
-def _write_text(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def views_current(out_dir: Path) -> bool:

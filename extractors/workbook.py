@@ -21,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from copy import copy
 from functools import partial
@@ -37,7 +35,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from rectrack.extractors.paths import DATA_DIR
+from rectrack.extractors.files import DATA_DIR, file_sha256, write_bytes_atomic, write_text_atomic
 from rectrack.extractors.records import Problem
 from rectrack.extractors.summaries import GROUP_COLUMNS, count_by
 from rectrack.extractors.tracker import ANALYST_COLUMNS, COLUMNS
@@ -172,11 +170,6 @@ def _without_timestamps(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def sha256_file(path: Path) -> str:
-    """The hex sha256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_workbook(out_dir: Path, tracker: pd.DataFrame, groups: pd.DataFrame | None) -> Problem | None:
     """Write ``tracker.xlsx`` (atomically) and its record; ``tracker.csv`` must already hold ``tracker``.
 
@@ -187,31 +180,15 @@ def write_workbook(out_dir: Path, tracker: pd.DataFrame, groups: pd.DataFrame | 
     """
     path = out_dir / WORKBOOK_FILE
     data = workbook_bytes(tracker, groups)
-    fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f".{WORKBOOK_FILE}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
+        write_bytes_atomic(path, data)
     except PermissionError as error:
-        Path(temp).unlink(missing_ok=True)
         return Problem(document=WORKBOOK_FILE, kind="output",
                        reason=f"{path} could not be replaced ({error.strerror}): it is probably open in Excel; "
                               "it was not updated this run (tracker.csv was)",
                        action="close tracker.xlsx and re-run; edits you saved in it are read back on the next run")
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
     _write_record(out_dir, hashlib.sha256(data).hexdigest(), tracker)
     return None
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
 
 
 def _write_record(out_dir: Path, workbook_sha: str, tracker: pd.DataFrame) -> None:
@@ -221,17 +198,9 @@ def _write_record(out_dir: Path, workbook_sha: str, tracker: pd.DataFrame) -> No
     for rec, values in zip(tracker["rec_id"], tracker[columns].astype(str).to_numpy().tolist()):
         if any(values):
             cells[rec] = values
-    record = {"workbook": workbook_sha, "tracker": sha256_file(out_dir / "tracker.csv"),
+    record = {"workbook": workbook_sha, "tracker": file_sha256(out_dir / "tracker.csv"),
               "columns": columns, "cells": cells}
-    fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f"{RECORD_FILE}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, ensure_ascii=False, sort_keys=True)
-            handle.write("\n")
-        os.replace(temp, out_dir / RECORD_FILE)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out_dir / RECORD_FILE, json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def read_record(out_dir: Path) -> dict | None:
@@ -247,7 +216,7 @@ def workbook_current(out_dir: Path) -> bool:
     """Whether ``tracker.xlsx`` is exactly what rectrack wrote from the ``tracker.csv`` now in ``out_dir``."""
     record = read_record(out_dir)
     try:
-        return (record is not None and sha256_file(out_dir / WORKBOOK_FILE) == record["workbook"]
-                and sha256_file(out_dir / "tracker.csv") == record["tracker"])
+        return (record is not None and file_sha256(out_dir / WORKBOOK_FILE) == record["workbook"]
+                and file_sha256(out_dir / "tracker.csv") == record["tracker"])
     except OSError:
         return False

@@ -29,9 +29,10 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from rectrack.extractors.files import file_sha256
 from rectrack.extractors.records import Problem
 from rectrack.extractors.workbook import (
-    RECORD_FILE, SHEET, WORKBOOK_FILE, cell_text, editable_columns, read_record, sha256_file,
+    RECORD_FILE, SHEET, WORKBOOK_FILE, cell_text, editable_columns, read_record,
 )
 
 
@@ -92,7 +93,7 @@ def apply_workbook_edits(out_dir: Path, previous: pd.DataFrame | None) -> tuple[
     if not path.exists():
         return previous, []
     record = read_record(out_dir)
-    if record is not None and sha256_file(path) == record["workbook"]:
+    if record is not None and file_sha256(path) == record["workbook"]:
         return previous, []
     if record is None:
         return previous, [_moved_aside(path, f"there is no record of what rectrack wrote in it ({RECORD_FILE} "

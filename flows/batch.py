@@ -52,7 +52,8 @@ from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, 
 from rectrack.extractors.classify.apply import recommendation_texts
 from rectrack.extractors.limits import Limits
 from rectrack.extractors.outputs_lock import lock_outputs
-from rectrack.extractors.pipeline import failed_result, file_sha256, relative_name, safe_name
+from rectrack.extractors.files import file_sha256, relative_name, safe_name
+from rectrack.extractors.pipeline import failed_result
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.extractors.result_cache import ResultCache
 from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name

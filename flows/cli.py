@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 
 from rectrack.extractors.errors import RectrackError
-from rectrack.extractors.paths import DATA_DIR, SAMPLES_DIR
+from rectrack.extractors.files import DATA_DIR, SAMPLES_DIR
 from rectrack.flows.discover import common_root, discover_files
 from rectrack.flows.leftovers import sweep_when_done
 from rectrack.flows.terminal import history_table, progress_bar, run_details, run_summary

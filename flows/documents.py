@@ -36,7 +36,8 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from rectrack.extractors.limits import Limits
-from rectrack.extractors.pipeline import failed_result, process_document, safe_name
+from rectrack.extractors.files import safe_name
+from rectrack.extractors.pipeline import failed_result, process_document
 from rectrack.extractors.records import DocumentResult
 from rectrack.extractors.tables import with_document_name
 from rectrack.flows.readers import Readers

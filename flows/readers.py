@@ -35,7 +35,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from rectrack.extractors.limits import Limits, refuse
-from rectrack.extractors.pipeline import error_result, failed_result, process_document, relative_name
+from rectrack.extractors.files import relative_name
+from rectrack.extractors.pipeline import error_result, failed_result, process_document
 from rectrack.extractors.records import DocumentResult
 
 Work = Callable[[Path, Path, str], DocumentResult]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rectrack.extractors.paths import SAMPLES_DIR
+from rectrack.extractors.files import SAMPLES_DIR
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
 from rectrack.extractors.tables import update_outputs

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from rectrack.extractors.manifest import MANIFEST_FILE
-from rectrack.extractors.pipeline import file_sha256
+from rectrack.extractors.files import file_sha256
 from rectrack.extractors.tables import unchanged_summary, write_csv_atomic
 from rectrack.extractors.tracker import read_tracker
 from rectrack.extractors.workbook import RECORD_FILE

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rectrack.extractors.pipeline import relative_name, safe_name
+from rectrack.extractors.files import relative_name, safe_name
 from rectrack.flows import discover as discovery
 from rectrack.flows.discover import discover, discover_files
 from tests.conftest import SAMPLES

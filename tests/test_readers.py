@@ -20,7 +20,8 @@ import psutil
 import pytest
 
 from rectrack.extractors.limits import Limits
-from rectrack.extractors.pipeline import file_sha256, process_document
+from rectrack.extractors.files import file_sha256
+from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import Status
 from rectrack.flows.readers import Readers, death_result, read_alone
 from tests.misbehaving_readers import misbehave

@@ -25,7 +25,7 @@ from rectrack.extractors.grouping import groups_table as derive_groups
 from rectrack.extractors.summaries import recurring_groups
 from rectrack.extractors.tables import PROBLEM_COLUMNS, update_outputs
 from rectrack.extractors.tracker import read_tracker
-from rectrack.extractors.paths import SAMPLES_DIR
+from rectrack.extractors.files import SAMPLES_DIR
 
 FILES = ("upr/slovenia2010-A_HRC_14_15.pdf", "upr/slovenia2019-A_HRC_43_15.pdf",
          "matrices/slovenia2019-UPR34-thematic-list.docx")

@@ -22,7 +22,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+from rectrack.extractors.files import DATA_DIR
+
 TAXONOMY_PATH = DATA_DIR / "taxonomies" / "action_categories.json"
 CATEGORIES = (1, 2, 3, 4, 5)
 _WORD = re.compile(r"[a-z]+(?:['\u2019-][a-z]+)*")

@@ -29,9 +29,10 @@ from functools import lru_cache
 from typing import NamedTuple
 from pathlib import Path
 
+from rectrack.extractors.files import DATA_DIR
 from rectrack.extractors.errors import ModelNotFound
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "classifier"
+MODEL_DIR = DATA_DIR / "models" / "classifier"
 TAXONOMIES: tuple[str, ...] = (
     "issues", "themes", "groups", "sdgs", "action_category", "priority_areas")
 SINGLE_LABEL = frozenset({"action_category"})   # one label per recommendation: the best one

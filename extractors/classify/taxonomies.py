@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rectrack.extractors.files import DATA_DIR
 from rectrack.extractors.errors import TaxonomyError
 from rectrack.extractors.records import GivenLabel
 
-TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "data" / "taxonomies"
+TAXONOMY_DIR = DATA_DIR / "taxonomies"
 PRIORITY_AREAS = TAXONOMY_DIR / "priority_areas.toml"
 SEPARATOR = "|"
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from rectrack.extractors.classify.classifier import (
     COMPONENTS_FILE, KEY_SEPARATOR, MODEL_DIR, TAXONOMIES, THRESHOLDS_FILE,
 )
+from rectrack.extractors.files import DATA_DIR
 
-DATA_DIR = MODEL_DIR.parents[1]
 METRICS_FILE = "metrics.json"
 # (name, module, function): the trainers, in pipeline order.
 TRAINERS: tuple[tuple[str, str, str], ...] = (

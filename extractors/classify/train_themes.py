@@ -31,11 +31,12 @@ from spacy.training import Example
 from spacy.util import minibatch
 
 import rectrack.extractors.classify.keywords  # noqa: F401  (registers uhri_rules)
+from rectrack.extractors.files import DATA_DIR
 from rectrack.extractors.classify import architectures
 from rectrack.extractors.classify.taxonomies import TAXONOMY_DIR, Taxonomies, load_taxonomies
 from rectrack.extractors.classify.upr_info import TRAINING_CSV, load_upr_info, text_key
 
-MATRIX_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "matrices"
+MATRIX_DIR = DATA_DIR / "samples" / "matrices"
 TAXONOMIES = ("themes", "groups", "sdgs")
 COMPONENTS = (*TAXONOMIES, "uhri_rules")
 _THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(2, 19))

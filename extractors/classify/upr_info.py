@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+from rectrack.extractors.files import DATA_DIR
+
 TRAINING_CSV = DATA_DIR / "training" / "upr_info.csv"
 COLUMNS = ("text", "session", "issues", "action", "response", "from_states")
 SEPARATOR = "|"

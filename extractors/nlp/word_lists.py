@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rectrack.extractors.paths import DATA_DIR
+from rectrack.extractors.files import DATA_DIR
 
 PATTERNS = DATA_DIR / "patterns"
 

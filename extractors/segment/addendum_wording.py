@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rectrack.extractors.files import DATA_DIR
 from rectrack.extractors.errors import RectrackError
 from rectrack.extractors.records import Position
 
-WORDING = Path(__file__).resolve().parents[2] / "data" / "wording" / "addendum_positions.tsv"
+WORDING = DATA_DIR / "wording" / "addendum_positions.tsv"
 _POSITIONS = {"supported": Position.SUPPORTED, "noted": Position.NOTED}
 
 

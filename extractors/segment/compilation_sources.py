@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-GAZETTEERS = Path(__file__).resolve().parents[2] / "data" / "gazetteers"
+from rectrack.extractors.files import DATA_DIR
+
+GAZETTEERS = DATA_DIR / "gazetteers"
 UN_BODIES = GAZETTEERS / "un_bodies.tsv"
 STAKEHOLDER_BODIES = GAZETTEERS / "stakeholder_bodies.tsv"
 CIVIL_SOCIETY = "civil society"

@@ -17,10 +17,11 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
+from rectrack.extractors.files import DATA_DIR
 from rectrack.extractors.records import Position
 
-LAYOUT_FILE = Path(__file__).resolve().parents[2] / "data" / "matrix_layout.toml"
-SDG_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomies" / "sdgs.tsv"
+LAYOUT_FILE = DATA_DIR / "matrix_layout.toml"
+SDG_FILE = DATA_DIR / "taxonomies" / "sdgs.tsv"
 # "SDG 16", "Goal 5: ...", or a goal number and a title ("16 - PEACE, JUSTICE AND STRONG INSTITUTIONS").
 _SDG_LABEL = re.compile(r"^(?:SDGs?|Goal)\s*(\d{1,2})\b|^(\d{1,2})\s*[-–—.:]\s*(.+)$", re.IGNORECASE)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-WORDING = Path(__file__).resolve().parents[2] / "data" / "wording" / "un_paragraphs.tsv"
+from rectrack.extractors.files import DATA_DIR
+
+WORDING = DATA_DIR / "wording" / "un_paragraphs.tsv"
 KINDS = ("recommending", "pointer", "elsewhere", "follow_up", "addressee", "section",
          "recommendations_heading")
 

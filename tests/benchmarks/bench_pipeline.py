@@ -281,7 +281,7 @@ def _worker_stages(files: list[str], root: str, out_dir: str, code: str) -> dict
     sys.path.insert(0, code)
     start = time.perf_counter()
     from rectrack.extractors.detect import detect_document
-    from rectrack.extractors.pipeline import file_sha256, relative_name
+    from rectrack.extractors.files import file_sha256, relative_name
     from rectrack.extractors.read import read_document
     from rectrack.extractors.records import DocumentResult, Status
     from rectrack.extractors.segment import segment_document
