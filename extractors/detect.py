@@ -13,8 +13,8 @@ import re
 from datetime import date
 
 from rectrack.extractors.records import BlockKind, Document, DocumentInfo, DocumentType
-from rectrack.extractors.sessions import symbol_year, upr_session_of_symbol, upr_session_year
-from rectrack.extractors.states import canonical_state
+from rectrack.extractors.reference.calendar import symbol_year, upr_session_of_symbol, upr_session_year
+from rectrack.extractors.reference.states import canonical_state
 
 _HEAD_PAGES = 2
 _HEAD_LINES = 150            # DOCX/HTML/text have one long "page"
@@ -203,7 +203,7 @@ def detect_document(document: Document) -> DocumentInfo:
 
     ``year`` is that of the printed ("Distr.") date; a document without one
     takes the year of its UPR session, else of its A/HRC symbol
-    (:mod:`rectrack.extractors.sessions`); a matrix (which has no symbol of its own)
+    (:mod:`rectrack.extractors.reference.calendar`); a matrix (which has no symbol of its own)
     takes them from its "Nth session" title or the report its rows cite.
     """
     head = _head_text(document)

@@ -103,6 +103,6 @@ class RunNotFound(RectrackError):
 
 
 class LimitExceeded(RectrackError):
-    """A document is over one of the per-document limits (:mod:`rectrack.extractors.limits`)."""
+    """A document is over one of the per-document limits (:mod:`rectrack.extractors.read.limits`)."""
 
     kind = "limit"

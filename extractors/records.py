@@ -76,7 +76,7 @@ class Page:
 
     ``lines`` are body lines in reading order; ``footnotes`` the lines of the
     footnote area, kept apart. Lines keep their line-end hyphens; joining is
-    :func:`rectrack.extractors.text.join_lines`'s job.
+    :func:`rectrack.extractors.text.normalize.join_lines`'s job.
     """
 
     number: int

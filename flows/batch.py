@@ -4,7 +4,7 @@ Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_docu
 (document tasks, :mod:`rectrack.flows.documents`), :func:`rectrack.extractors.classify.classify_texts`
 (one task for every recommendation text of the run, cached on the texts and the
 classifier's fingerprint; the model is loaded once per process) and
-:func:`rectrack.extractors.tables.update_outputs` (one task at the end). Without a
+:func:`rectrack.extractors.tracker.tables.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document's result is
 cached on the file's content hash, a fingerprint of the ``extractors`` package
@@ -47,17 +47,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from rectrack import extractors
-from rectrack.extractors import report, similarity
-from rectrack.extractors.classify import MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint
-from rectrack.extractors.classify.apply import recommendation_texts
-from rectrack.extractors.limits import Limits
-from rectrack.extractors.outputs_lock import lock_outputs
+from rectrack.extractors.tracker import similarity
+from rectrack.extractors.views import report
+from rectrack.extractors.classify.classifier import (
+    MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint,
+)
+from rectrack.extractors.tracker.labels import recommendation_texts
+from rectrack.extractors.read.limits import Limits
+from rectrack.flows.outputs_lock import lock_outputs
 from rectrack.extractors.files import file_sha256, relative_name, safe_name
 from rectrack.extractors.pipeline import failed_result
 from rectrack.extractors.records import DocumentResult, Problem, Status
-from rectrack.extractors.result_cache import ResultCache
-from rectrack.extractors.tables import RunSummary, unchanged_summary, update_outputs, with_document_name
-from rectrack.extractors.tracker import tracker_needs_rewrite
+from rectrack.flows.result_cache import ResultCache
+from rectrack.extractors.tracker.tables import with_document_name
+from rectrack.extractors.outputs import RunSummary, unchanged_summary, update_outputs
+from rectrack.extractors.tracker.io import tracker_needs_rewrite
 from rectrack.flows.discover import Skipped, discover
 from rectrack.flows.documents import Input, document_task_runner, read_all
 
@@ -112,7 +116,7 @@ def result_cache(kind: str) -> ResultCache:
     Prefect's own result persistence is off for these tasks: it stores pickles
     and reads a record with whatever serializer the record names, so anyone who
     can write the folder could run code in the next run. See
-    :mod:`rectrack.extractors.result_cache`.
+    :mod:`rectrack.flows.result_cache`.
     """
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH
 
@@ -355,9 +359,9 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     even when cached.
     ``model_dir`` is the classifier folder (default ``data/models/classifier``).
     Returns the run's summary; raises :class:`~rectrack.flows.discover.InputNotFound`
-    for a missing input path, :class:`~rectrack.extractors.outputs_lock.OutputsLocked` when
+    for a missing input path, :class:`~rectrack.flows.outputs_lock.OutputsLocked` when
     another run is writing ``out_dir``, and the errors of
-    :func:`~rectrack.extractors.tables.update_outputs` when the outputs cannot be written.
+    :func:`~rectrack.extractors.tracker.tables.update_outputs` when the outputs cannot be written.
     """
     logger = get_run_logger()
     with lock_outputs(Path(out_dir)):

@@ -32,7 +32,7 @@ from rectrack.flows.leftovers import sweep_when_done
 from rectrack.flows.terminal import history_table, progress_bar, run_details, run_summary
 
 if TYPE_CHECKING:
-    from rectrack.extractors.tables import RunSummary
+    from rectrack.extractors.outputs import RunSummary
 
 app = typer.Typer(
     name="rectrack", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -89,7 +89,7 @@ def _check_out_dir(out: Path) -> None:
     tracker = out / "tracker.csv"
     if tracker.exists():
         try:
-            from rectrack.extractors.tracker import read_tracker_form
+            from rectrack.extractors.tracker.io import read_tracker_form
 
             _frame, form = read_tracker_form(tracker)
         except RectrackError as error:
@@ -232,7 +232,7 @@ def history(
     limit: Annotated[int, typer.Option(help="List at most this many runs.", min=1)] = 20,
 ) -> None:
     """List past `rectrack run`s of this folder (kept in .prefect/runs), or show one with its log."""
-    from rectrack.extractors.runlog import find_record, log_path, read_records, runs_dir
+    from rectrack.flows.runlog import find_record, log_path, read_records, runs_dir
 
     folder = runs_dir(settings.PREFECT_HOME)
     # Piped or redirected, rich would assume 80 columns and fold the table.
@@ -296,9 +296,9 @@ def classify(
     Every row and column of FILE is kept as it was; a column of FILE with one
     of those six names is replaced.
     """
-    from rectrack.extractors.classify import MODEL_DIR, load_classifier
-    from rectrack.extractors.classify.apply import classify_frame, read_user_csv
-    from rectrack.extractors.tables import write_csv_atomic
+    from rectrack.extractors.classify.classifier import MODEL_DIR, load_classifier
+    from rectrack.extractors.tracker.labels import classify_frame, read_user_csv
+    from rectrack.extractors.tracker.io import write_csv_atomic
 
     try:
         frame = read_user_csv(file, text_column)
@@ -327,8 +327,8 @@ def evaluate(
     """Measure the classifier on your labelled FILE: micro/macro-F1 (accuracy for action_category)."""
     import json
 
-    from rectrack.extractors.classify import MODEL_DIR, load_classifier
-    from rectrack.extractors.classify.apply import read_user_csv
+    from rectrack.extractors.classify.classifier import MODEL_DIR, load_classifier
+    from rectrack.extractors.tracker.labels import read_user_csv
     from rectrack.extractors.classify.evaluate import evaluate_table
 
     try:

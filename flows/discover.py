@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rectrack.extractors.errors import InputNotFound
-from rectrack.extractors.text import natural_key
+from rectrack.extractors.text.normalize import natural_key
 
 IGNORED_PREFIXES = (".", "~$")  # hidden files, Office lock files
 _NOT_A_FILE = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),

@@ -35,11 +35,11 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from rectrack.extractors.limits import Limits
+from rectrack.extractors.read.limits import Limits
 from rectrack.extractors.files import safe_name
 from rectrack.extractors.pipeline import failed_result, process_document
 from rectrack.extractors.records import DocumentResult
-from rectrack.extractors.tables import with_document_name
+from rectrack.extractors.tracker.tables import with_document_name
 from rectrack.flows.readers import Readers
 
 # About this many tasks for each thread that runs them (so that a slow chunk does not hold up the

@@ -1,6 +1,6 @@
 """Record a ``rectrack run`` in the run history and decide which log lines reach the terminal.
 
-:func:`recorded_run` writes the run's :class:`~rectrack.extractors.runlog.RunRecord`
+:func:`recorded_run` writes the run's :class:`~rectrack.flows.runlog.RunRecord`
 when it starts and when it ends, and copies every INFO line of Prefect's loggers
 (the flow's own lines, each task's "Finished in state ...", the temporary server's
 start and stop) to ``<home>/runs/<id>.log``. Without ``verbose`` the terminal
@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rectrack.extractors.runlog import (COMPLETED, FAILED, RunRecord, log_path, new_record,
-                                        runs_dir, write_record)
-from rectrack.extractors.tables import RunSummary
+from rectrack.flows.runlog import RunRecord, log_path, new_record, runs_dir, write_record, COMPLETED, FAILED
+from rectrack.extractors.outputs import RunSummary
 
 
 class _RunFormatter(logging.Formatter):

@@ -3,7 +3,7 @@
 On the embedded task runner every document is read in a reader process, never
 in the flow's own: pdfium is not thread-safe, and a file that crashes it or
 eats all memory must not stop the run. What a reader may use is bounded by the
-per-document limits (:class:`~rectrack.extractors.limits.Limits`):
+per-document limits (:class:`~rectrack.extractors.read.limits.Limits`):
 
 - memory: each reader's address space is capped at ``max_memory_mb``; a
   document that needs more fails in its reader (Python's ``MemoryError``, or
@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from rectrack.extractors.limits import Limits, refuse
+from rectrack.extractors.read.limits import Limits, refuse
 from rectrack.extractors.files import relative_name
 from rectrack.extractors.pipeline import error_result, failed_result, process_document
 from rectrack.extractors.records import DocumentResult

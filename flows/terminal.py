@@ -1,8 +1,8 @@
 """What ``rectrack`` shows in the terminal: the progress bar, the end-of-run summary, the history.
 
 Rendering only (rich); the figures come from the run's
-:class:`~rectrack.extractors.tables.RunSummary`, its ``problems.csv`` and the
-:class:`~rectrack.extractors.runlog.RunRecord` of the history.
+:class:`~rectrack.extractors.tracker.tables.RunSummary`, its ``problems.csv`` and the
+:class:`~rectrack.flows.runlog.RunRecord` of the history.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from rectrack.extractors.runlog import RunRecord
+from rectrack.flows.runlog import RunRecord
 
 if TYPE_CHECKING:   # tables imports pandas: not at import time (reader processes import this module's importer)
-    from rectrack.extractors.tables import RunSummary
+    from rectrack.extractors.outputs import RunSummary
 
 OUTPUT_FILES = ("tracker.csv", "tracker.xlsx", "report.html", "documents.csv", "problems.csv", "labels.csv",
                 "responses.csv", "groups.csv")

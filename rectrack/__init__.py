@@ -14,11 +14,11 @@ __version__ = "0.2.0"
 def __getattr__(name: str):
     """``rectrack.read_tracker`` / ``rectrack.read_csv``: imported on first use (pandas takes a second)."""
     if name == "read_tracker":
-        from rectrack.extractors.tracker import read_tracker
+        from rectrack.extractors.tracker.io import read_tracker
 
         return read_tracker
     if name == "read_csv":
-        from rectrack.extractors.csv_files import read_csv
+        from rectrack.extractors.tracker.csv_files import read_csv
 
         return read_csv
     raise AttributeError(f"module 'rectrack' has no attribute {name!r}")

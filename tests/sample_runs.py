@@ -10,8 +10,8 @@ import pandas as pd
 from rectrack.extractors.files import SAMPLES_DIR
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
-from rectrack.extractors.tables import update_outputs
-from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.io import read_tracker
 
 
 @lru_cache(maxsize=None)

@@ -17,13 +17,13 @@ import docx
 import pytest
 
 from rectrack.extractors.detect import detect_document
-from rectrack.extractors.nlp.pipeline import PatternFileError, RecommendationCues, prose_pipeline
+from rectrack.extractors.segment.prose.nlp import PatternFileError, RecommendationCues, prose_pipeline
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import DocumentInfo, DocumentType, Status
 from rectrack.extractors.segment import segment_document
-from rectrack.extractors.segment.civil_society import segment_civil_society
-from rectrack.extractors.tracker import build_tracker
+from rectrack.extractors.segment.prose.civil_society import segment_civil_society
+from rectrack.extractors.tracker.merge import build_tracker
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE = ROOT / "data" / "samples" / "dialogue" / "human-rights-dialogue-2025-dushanbe.txt"

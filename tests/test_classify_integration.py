@@ -13,15 +13,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rectrack.extractors.classify import LabelScore, ModelNotFound, load_classifier, model_fingerprint
-from rectrack.extractors.classify.apply import column_values, label_tracker, reviews_pending, split_labels
+from rectrack.extractors.classify.classifier import LabelScore, load_classifier, model_fingerprint
+from rectrack.extractors.errors import ModelNotFound
+from rectrack.extractors.tracker.labels import column_values, label_tracker, reviews_pending, split_labels
 from rectrack.extractors.classify.evaluate import multilabel_report, single_label_report
 from rectrack.extractors.classify.train import assemble
 from rectrack.extractors.records import (
     DocumentInfo, DocumentResult, DocumentType, GivenLabel, Recommendation, Status,
 )
-from rectrack.extractors.tables import unchanged_summary, update_outputs
-from rectrack.extractors.tracker import COLUMNS, REVIEW_COLUMNS, build_tracker, read_tracker
+from rectrack.extractors.outputs import unchanged_summary, update_outputs
+from rectrack.extractors.tracker.merge import build_tracker
+from rectrack.extractors.tracker.io import read_tracker
+from rectrack.extractors.tracker.columns import COLUMNS, REVIEW_COLUMNS
 from tests.conftest import SAMPLES
 from tests.tiny_classifier import train_tiny_pipeline, write_tiny_classifier
 

@@ -83,7 +83,7 @@ def test_run_in_which_every_file_failed_exits_non_zero(
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
 def test_a_second_run_on_the_same_output_folder_refuses(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from rectrack.extractors.outputs_lock import lock_outputs
+    from rectrack.flows.outputs_lock import lock_outputs
 
     out = tmp_path / "out"
     with lock_outputs(out):          # as a first run holds it
@@ -99,14 +99,14 @@ def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from rectrack.extractors.outputs_lock import lock_outputs
+    from rectrack.flows.outputs_lock import lock_outputs
 
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from rectrack.extractors.outputs_lock import lock_outputs\n"
+        "import sys, time; from pathlib import Path; from rectrack.flows.outputs_lock import lock_outputs\n"
         f"with lock_outputs(Path({str(tmp_path)!r})):\n    print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     assert holder.stdout.readline().strip() == "held"
-    from rectrack.extractors.outputs_lock import OutputsLocked
+    from rectrack.flows.outputs_lock import OutputsLocked
     with pytest.raises(OutputsLocked):
         with lock_outputs(tmp_path):
             pass

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rectrack.extractors.classify import MODEL_DIR, model_fingerprint
+from rectrack.extractors.classify.classifier import MODEL_DIR, model_fingerprint
 from rectrack.flows.cli import main
 from tests.tiny_classifier import write_tiny_classifier
 

@@ -24,8 +24,9 @@ from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Block, DocumentType, Position, Status
 from rectrack.extractors.segment import segment_document
-from rectrack.extractors.segment.compilation import segment_compilation, segment_stakeholder_summary, split_sentences
-from rectrack.extractors.footnotes import InOrder, strip_marks
+from rectrack.extractors.segment.compilation.segmenter import segment_compilation, segment_stakeholder_summary
+from rectrack.extractors.text.sentences import split_sentences
+from rectrack.extractors.text.footnotes import InOrder, strip_marks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "compilations"

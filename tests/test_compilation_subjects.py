@@ -16,10 +16,10 @@ import pytest
 
 from rectrack.extractors.detect import detect_document
 from rectrack.extractors.read import read_document
-from rectrack.extractors.segment.compilation import _Context, _segment, segment_stakeholder_summary
-from rectrack.extractors.segment.compilation_paragraphs import collect_footnotes
-from rectrack.extractors.segment.compilation_sources import Resolver, stakeholder_recogniser
-from rectrack.extractors.segment.compilation_subjects import is_organisation, names_no_one, subject_mentions
+from rectrack.extractors.segment.compilation.segmenter import _Context, _segment, segment_stakeholder_summary
+from rectrack.extractors.segment.compilation.paragraphs import collect_footnotes
+from rectrack.extractors.segment.compilation.sources import Resolver, stakeholder_recogniser
+from rectrack.extractors.segment.compilation.subjects import is_organisation, names_no_one, subject_mentions
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = ROOT / "data" / "samples" / "compilations" / "slovenia2019-A_HRC_WG.6_34_SVN_3-stakeholders-summary.pdf"

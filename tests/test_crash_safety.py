@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from rectrack.extractors.manifest import MANIFEST_FILE
+from rectrack.extractors.tracker.manifest import MANIFEST_FILE
 from rectrack.extractors.files import file_sha256
-from rectrack.extractors.tables import unchanged_summary, write_csv_atomic
-from rectrack.extractors.tracker import read_tracker
-from rectrack.extractors.workbook import RECORD_FILE
+from rectrack.extractors.outputs import unchanged_summary
+from rectrack.extractors.tracker.io import write_csv_atomic
+from rectrack.extractors.tracker.io import read_tracker
+from rectrack.extractors.views.workbook import RECORD_FILE
 from tests.conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("documents.csv", "problems.csv", "labels.csv", "groups.csv", "tracker.csv")
-# Written after the tracker, before the manifest (rectrack.extractors.views).
+# Written after the tracker, before the manifest (rectrack.extractors.outputs).
 VIEWS = ("tracker.xlsx", RECORD_FILE, "report.html")
 # In a child process: SIGKILL itself before the KILL_AT-th os.replace into the output folder, then run.
 _KILLER = """
@@ -42,7 +43,7 @@ os.replace = replace
 """
 _UPDATE = _KILLER + """
 from rectrack.extractors.pipeline import process_document
-from rectrack.extractors.tables import update_outputs
+from rectrack.extractors.outputs import update_outputs
 inbox = Path(sys.argv[3])
 update_outputs(out, [process_document(p, inbox) for p in sorted(inbox.glob("*.pdf"))])
 """

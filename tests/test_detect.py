@@ -133,7 +133,7 @@ def test_report_without_a_date_takes_the_year_of_its_session_then_of_its_symbol(
 ])
 def test_session_calendar_agrees_with_the_real_reports(name, symbol, session):
     """data/calendar/upr_sessions.tsv maps each report's symbol to the session its text names, dated as printed."""
-    from rectrack.extractors.sessions import upr_session_of_symbol, upr_session_year
+    from rectrack.extractors.reference.calendar import upr_session_of_symbol, upr_session_year
     info = _detect_sample(name)
     assert (info.symbol, info.session) == (symbol, session)
     assert upr_session_of_symbol(symbol) == session

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rectrack.extractors.read import read_document, sniff_format
-from rectrack.extractors.read.text import decode_text, utf16_without_bom
+from rectrack.extractors.read import read_document
+from rectrack.extractors.read.sniff import sniff_format
+from rectrack.extractors.read.plain import decode_text, utf16_without_bom
 
 CYRILLIC = ("Рекомендации Совета по правам человека: государству следует обеспечить свободу "
             "выражения мнений и мирных собраний, а также независимость судебной власти.\n")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import BAD_INPUTS, SAMPLES
-from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.tracker.io import read_tracker
 
 pytestmark = pytest.mark.usefixtures("prefect_harness", "result_storage")
 
@@ -162,7 +162,7 @@ def test_a_tracker_re_saved_by_excel_is_written_back_even_when_no_file_changed(
     import csv
     import io
 
-    from rectrack.extractors.csv_files import escape_cell
+    from rectrack.extractors.tracker.csv_files import escape_cell
 
     out = tmp_path / "out"
     run(inbox, out)

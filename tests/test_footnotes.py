@@ -1,4 +1,4 @@
-"""The one footnote-mark stripper (``rectrack.extractors.footnotes``): properties, policies, and the defects it fixes."""
+"""The one footnote-mark stripper (``rectrack.extractors.text.footnotes``): properties, policies, and the defects it fixes."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rectrack.extractors.detect import detect_document
-from rectrack.extractors import footnotes
-from rectrack.extractors.footnotes import Glued, InOrder, Printed, strip_marks
+from rectrack.extractors.text import footnotes
+from rectrack.extractors.text.footnotes import Glued, InOrder, Printed, strip_marks
 from rectrack.extractors.read import read_document
-from rectrack.extractors.segment.compilation import segment_compilation, segment_stakeholder_summary
-from rectrack.extractors.segment.compilation_paragraphs import collect_paragraphs
+from rectrack.extractors.segment.compilation.segmenter import segment_compilation, segment_stakeholder_summary
+from rectrack.extractors.segment.compilation.paragraphs import collect_paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "compilations"

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rectrack.extractors import similarity
-from rectrack.extractors.grouping import GROUP_COLUMNS, group_id, groups_table
+from rectrack.extractors.tracker import similarity
+from rectrack.extractors.tracker.grouping import group_id, groups_table
+from rectrack.extractors.tracker.columns import GROUP_COLUMNS
 from tests.sample_runs import run_samples as _run
-from rectrack.extractors.tables import update_outputs
-from rectrack.extractors.tracker import read_csv_strings, read_tracker
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.io import read_csv_strings, read_tracker
 from rectrack.extractors.errors import OutputError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

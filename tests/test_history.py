@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from rectrack.extractors.errors import RunNotFound
-from rectrack.extractors.runlog import (COMPLETED, RUNNING, find_record, log_path, new_record,
-                                        read_records, runs_dir, write_record)
+from rectrack.flows.runlog import (
+    find_record, log_path, new_record, read_records, runs_dir, write_record, COMPLETED, RUNNING,
+)
 from rectrack.flows import settings
 from rectrack.flows.cli import main
 from rectrack.flows.server import prefect_executable, trigger_command
@@ -139,7 +140,7 @@ def test_verbose_run_shows_prefect_task_lines(home: Path, tmp_path: Path, caplog
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
 def test_a_failed_run_is_recorded_with_its_reason(home: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from rectrack.extractors.outputs_lock import lock_outputs
+    from rectrack.flows.outputs_lock import lock_outputs
 
     out = tmp_path / "out"
     with lock_outputs(out):          # as another run holds it

@@ -19,8 +19,8 @@ import pytest
 
 from tests.sample_runs import run_samples as _run
 from tests.sample_runs import sample_result as _result
-from rectrack.extractors.tables import unchanged_summary, update_outputs
-from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.outputs import unchanged_summary, update_outputs
+from rectrack.extractors.tracker.io import read_tracker
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 PAIRS = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rectrack.extractors.errors import LimitExceeded
-from rectrack.extractors.limits import Limits
+from rectrack.extractors.read.limits import Limits
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Status
@@ -76,7 +76,7 @@ def test_pdf_bomb_deflated_twice_is_counted_through_both_layers(tmp_path):
 def test_pdf_streams_are_inflated_only_when_they_could_pass_the_limit(tmp_path, monkeypatch):
     """Deflate inflates a byte to at most 1,032: a real UN report's streams, that many times over, stay under
     the 500 MB limit, so the check inflates nothing; a bomb at deflate's best ratio is still inflated."""
-    from rectrack.extractors import limits
+    from rectrack.extractors.read import limits
 
     bomb = tmp_path / "bomb.pdf"
     bomb.write_bytes(pdf_bomb(64))

@@ -25,7 +25,7 @@ from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import convert, read_document
 from rectrack.extractors.records import DocumentInfo, DocumentType, GivenLabel, Position, Recommendation
 from rectrack.extractors.segment import Segmented, segment_document
-from rectrack.extractors.segment.matrix import segment_matrix
+from rectrack.extractors.segment.matrix.segmenter import segment_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 MATRICES = ROOT / "data" / "samples" / "matrices"
@@ -369,8 +369,8 @@ def test_damaged_doc_that_libreoffice_cannot_load(tmp_path):
 def test_matrix_positions_from_the_addendum_reach_the_reports_rows(tmp_path):
     """China's 2013 report leaves all 252 paragraphs pending; its matrix gives each position from Add.1."""
     from rectrack.extractors.pipeline import process_document
-    from rectrack.extractors.tables import update_outputs
-    from rectrack.extractors.tracker import read_tracker
+    from rectrack.extractors.outputs import update_outputs
+    from rectrack.extractors.tracker.io import read_tracker
 
     root = Path(__file__).resolve().parents[1] / "data" / "samples"
     results = [process_document(root / "upr" / "china2013.pdf", root),
@@ -389,7 +389,7 @@ def test_matrix_positions_from_the_addendum_reach_the_reports_rows(tmp_path):
 
 def test_matrix_alone_reports_no_missing_report(tmp_path):
     from rectrack.extractors.pipeline import process_document
-    from rectrack.extractors.tables import update_outputs
+    from rectrack.extractors.outputs import update_outputs
 
     root = MATRICES.parent
     update_outputs(tmp_path, [process_document(MATRICES / "egypt2014-UPR20-matrix.docx", root)])
@@ -400,8 +400,8 @@ def test_matrix_alone_reports_no_missing_report(tmp_path):
 
 def test_the_states_addendum_wins_over_the_matrix_copy(tmp_path):
     from rectrack.extractors.pipeline import process_document
-    from rectrack.extractors.tables import update_outputs
-    from rectrack.extractors.tracker import read_tracker
+    from rectrack.extractors.outputs import update_outputs
+    from rectrack.extractors.tracker.io import read_tracker
 
     root = Path(__file__).resolve().parents[1] / "data" / "samples"
     results = [process_document(root / "upr" / name, root) for name in
@@ -458,7 +458,7 @@ def test_pages_without_rendered_breaks_and_with_a_forced_break(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(ITEMS))
 def test_no_sample_matrix_puts_an_sdg_among_themes_or_groups(name):
-    from rectrack.extractors.segment.matrix_layout import is_sdg_label
+    from rectrack.extractors.segment.matrix.layout import is_sdg_label
     labels = {label for rec in _segmented(name).recommendations for label in rec.given_labels}
     assert all(is_sdg_label(label.label) == (label.taxonomy == "sdgs") for label in labels)
     goals = sorted(int(label.label.split(" - ")[0]) for label in labels if label.taxonomy == "sdgs")

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from rectrack.extractors.read import read_document
-from rectrack.extractors.read.text import decode_text
+from rectrack.extractors.read.plain import decode_text
 from rectrack.extractors.records import Block, BlockKind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from rectrack.extractors.limits import Limits
+from rectrack.extractors.read.limits import Limits
 from rectrack.extractors.files import file_sha256
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import Status

@@ -27,10 +27,10 @@ import pytest
 
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
-from rectrack.extractors.tables import update_outputs, write_csv_atomic
-from rectrack.extractors.tracker import (
-    legacy_ids, read_tracker, recommendation_ids, tracker_needs_rewrite,
-)
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.io import write_csv_atomic
+from rectrack.extractors.tracker.io import read_tracker, tracker_needs_rewrite
+from rectrack.extractors.tracker.identity import legacy_ids, recommendation_ids
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SLOVENIA = "upr/slovenia2019-A_HRC_43_15.pdf"

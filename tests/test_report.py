@@ -20,11 +20,12 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from rectrack.extractors.pipeline import process_document
-from rectrack.extractors.report import report_html
-from rectrack.extractors.grouping import groups_table as derive_groups
-from rectrack.extractors.summaries import recurring_groups
-from rectrack.extractors.tables import PROBLEM_COLUMNS, update_outputs
-from rectrack.extractors.tracker import read_tracker
+from rectrack.extractors.views.report import report_html
+from rectrack.extractors.tracker.grouping import groups_table as derive_groups
+from rectrack.extractors.views.summaries import recurring_groups
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.columns import PROBLEM_COLUMNS
+from rectrack.extractors.tracker.io import read_tracker
 from rectrack.extractors.files import SAMPLES_DIR
 
 FILES = ("upr/slovenia2010-A_HRC_14_15.pdf", "upr/slovenia2019-A_HRC_43_15.pdf",
@@ -92,7 +93,7 @@ def test_report_without_groups_says_so(out: Path) -> None:
 
 
 def test_the_groups_of_the_run_are_in_the_report_and_the_workbook(out: Path) -> None:
-    """The run writes groups.csv (rectrack.extractors.grouping); the report's recurring section and the
+    """The run writes groups.csv (rectrack.extractors.tracker.grouping); the report's recurring section and the
     workbook's "By group" sheet show its groups made more than once."""
     groups = pd.read_csv(out / "groups.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     top = recurring_groups(groups).iloc[0]

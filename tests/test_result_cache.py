@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rectrack.extractors.classify import LabelScore
+from rectrack.extractors.classify.classifier import LabelScore
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
-from rectrack.extractors.result_cache import ResultCache
+from rectrack.flows.result_cache import ResultCache
 from rectrack.flows.readers import Readers
 from tests.conftest import SAMPLES
 
@@ -93,7 +93,7 @@ def test_forged_entry_with_a_valid_checksum_must_still_fit_the_record(tmp_path, 
     path = tmp_path / f"{KEY}.json"
     envelope = json.loads(path.read_text())
     envelope["payload"]["status"] = {"__class__": "os.system", "data": "touch pwned"}
-    from rectrack.extractors.result_cache import _digest
+    from rectrack.flows.result_cache import _digest
     envelope["sha256"] = _digest(envelope["payload"])
     path.write_text(json.dumps(envelope))
     assert cache.read(KEY, DocumentResult) is None

@@ -1,12 +1,12 @@
-"""The one sentence splitter (``rectrack.extractors.sentences``): properties, and the cases it was made for."""
+"""The one sentence splitter (``rectrack.extractors.text.sentences``): properties, and the cases it was made for."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rectrack.extractors.nlp.pipeline import prose_pipeline
-from rectrack.extractors.sentences import sentence_starts, split_sentences
+from rectrack.extractors.segment.prose.nlp import prose_pipeline
+from rectrack.extractors.text.sentences import sentence_starts, split_sentences
 
 _LETTERS = "bcfghjkqwxz"     # no abbreviation of data/patterns/abbreviations.txt can be spelt with these
 _WORD = st.text(alphabet=_LETTERS, min_size=1, max_size=8)

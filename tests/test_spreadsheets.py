@@ -24,14 +24,15 @@ import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rectrack.extractors.csv_files import (
+from rectrack.extractors.tracker.csv_files import (
     FORMULA_START, UNESCAPE_PATTERN, detect_delimiter, escape_cell, read_csv_cells, unescape_cell,
 )
 from rectrack.extractors.errors import InvalidTracker, OutputError
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult, Problem
-from rectrack.extractors.tables import update_outputs, write_csv_atomic
-from rectrack.extractors.tracker import read_tracker, read_tracker_form, tracker_needs_rewrite
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.io import write_csv_atomic
+from rectrack.extractors.tracker.io import read_tracker, read_tracker_form, tracker_needs_rewrite
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 DOCUMENTS = ("upr/slovenia2019-A_HRC_43_15.pdf", "upr/tajikistan2011.pdf",
@@ -260,7 +261,7 @@ def test_pandas_users_undo_the_escape_with_one_replace(tmp_path: Path) -> None:
 
 
 def test_rectrack_classify_reads_a_users_excel_csv(tmp_path: Path) -> None:
-    from rectrack.extractors.classify.apply import read_user_csv
+    from rectrack.extractors.tracker.labels import read_user_csv
 
     path = tmp_path / "mine.csv"
     _save_as_excel(path, [["id", "text", "country"], ["118.10", "Ratifier la Convention – l’État", "NA"],

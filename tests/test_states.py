@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from rectrack.extractors.states import canonical_state, find_states, parse_state_list, state_names
+from rectrack.extractors.reference.states import canonical_state, find_states, parse_state_list, state_names
 
 
 @pytest.mark.parametrize(("printed", "canonical"), [

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rectrack.extractors.text import DocumentWords, WordLookup, join_lines, normalize_text, word_vocabulary
+from rectrack.extractors.text.normalize import DocumentWords, WordLookup, join_lines, normalize_text, word_vocabulary
 
 # Letters, digits, punctuation and spaces: no combining marks, so a line
 # normalises the same alone or inside a longer text.

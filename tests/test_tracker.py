@@ -11,18 +11,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rectrack.extractors import tables
+from rectrack.extractors import outputs
 from rectrack.extractors.records import (
     DocumentInfo, DocumentResult, DocumentType, Position, Problem, Recommendation, Status,
 )
-from rectrack.extractors.tables import (
-    DOCUMENT_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, OutputError, drop_duplicate_documents,
-    update_outputs, with_document_name, write_csv_atomic,
-)
-from rectrack.extractors.tracker import (
-    COLUMNS, MISSING_DOCUMENT, InvalidTracker, build_tracker, document_key, merge_tracker, normalise_text,
-    read_tracker, rec_id,
-)
+from rectrack.extractors.tracker.tables import drop_duplicate_documents, with_document_name
+from rectrack.extractors.errors import OutputError
+from rectrack.extractors.tracker.columns import LABEL_COLUMNS
+from rectrack.extractors.outputs import update_outputs
+from rectrack.extractors.tracker.io import write_csv_atomic
+from rectrack.extractors.tracker.columns import DOCUMENT_COLUMNS, PROBLEM_COLUMNS
+from rectrack.extractors.tracker.merge import MISSING_DOCUMENT, build_tracker, merge_tracker
+from rectrack.extractors.errors import InvalidTracker
+from rectrack.extractors.tracker.io import read_tracker
+from rectrack.extractors.tracker.identity import document_key, normalise_text, rec_id
+from rectrack.extractors.tracker.columns import COLUMNS
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -203,7 +206,7 @@ def test_failed_write_leaves_previous_file_intact(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv_failing_on_tracker)
     with pytest.raises(OutputError, match="tracker.csv: cannot be written"):
-        tables.write_tables(tmp_path, build_tracker([DOC_B]), *empty_tables())
+        outputs.write_tables(tmp_path, build_tracker([DOC_B]), *empty_tables())
     assert path.read_bytes() == before
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
@@ -244,7 +247,7 @@ def test_tables_get_the_usual_file_mode_not_owner_only(tmp_path):
     import os
     import stat
 
-    from rectrack.extractors.tables import write_csv_atomic
+    from rectrack.extractors.tracker.io import write_csv_atomic
 
     path = tmp_path / "t.csv"
     write_csv_atomic(pd.DataFrame({"a": ["1"]}), path)

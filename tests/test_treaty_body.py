@@ -22,8 +22,8 @@ from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Block, BlockKind, Document, DocumentType, Position, Status
 from rectrack.extractors.segment import Segmented, segment_document
-from rectrack.extractors.segment.treaty_body import segment_treaty_body
-from rectrack.extractors.segment.un_wording import paragraph_references
+from rectrack.extractors.segment.un.treaty_body import segment_treaty_body
+from rectrack.extractors.segment.un.wording import paragraph_references
 
 ROOT = Path(__file__).resolve().parents[1]
 BRAZIL = ROOT / "data" / "samples" / "treaty-bodies" / "brazil2022-CERD_C_BRA_CO_18-20.pdf"
@@ -248,7 +248,7 @@ def test_empty_or_cover_only_document_gives_a_problem_not_a_crash(blocks):
 
 
 def test_malformed_wording_file_names_the_line(tmp_path, monkeypatch):
-    from rectrack.extractors.segment import un_wording
+    from rectrack.extractors.segment.un import wording as un_wording
     bad = tmp_path / "un_paragraphs.tsv"
     bad.write_text("kind\tpattern\nrecommending\t\\bshould\\b\nrecomending\t\\burges\\b\n", encoding="utf-8")
     monkeypatch.setattr(un_wording, "WORDING", bad)

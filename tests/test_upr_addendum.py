@@ -32,12 +32,12 @@ from rectrack.extractors.read.layout import Line
 from rectrack.extractors.read.pdf import _extract as read_pdf_lines
 from rectrack.extractors.records import Block, BlockKind, DocumentType, Position
 from rectrack.extractors.segment import segment_document
-from rectrack.extractors.segment.addendum_layouts import item_pieces
-from rectrack.extractors.segment.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
-from rectrack.extractors.segment.upr_addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
-from rectrack.extractors.states import canonical_state
-from rectrack.extractors.tables import unchanged_summary, update_outputs
-from rectrack.extractors.text import DocumentWords
+from rectrack.extractors.segment.upr.addendum_layouts import item_pieces
+from rectrack.extractors.segment.upr.addendum_refs import DASHES, is_reference_heading, parse_references, split_headings
+from rectrack.extractors.segment.upr.addendum import PARTIAL_MARK, report_symbol, segment_upr_addendum
+from rectrack.extractors.reference.states import canonical_state
+from rectrack.extractors.outputs import unchanged_summary, update_outputs
+from rectrack.extractors.text.normalize import DocumentWords
 
 ROOT = Path(__file__).resolve().parents[1]
 UPR = ROOT / "data" / "samples" / "upr"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from rectrack.extractors.segment.upr_items import ItemPart, split_item
-from rectrack.extractors.states import state_names
+from rectrack.extractors.segment.upr.items import ItemPart, split_item
+from rectrack.extractors.reference.states import state_names
 
 
 def test_one_recommendation_two_states():

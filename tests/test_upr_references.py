@@ -15,8 +15,8 @@ from rectrack.extractors.detect import detect_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import Position
 from rectrack.extractors.segment import segment_document
-from rectrack.extractors.segment.upr_items import ItemPart, split_item
-from rectrack.extractors.segment.upr_references import Reference, parse_references
+from rectrack.extractors.segment.upr.items import ItemPart, split_item
+from rectrack.extractors.segment.upr.references import Reference, parse_references
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "upr"
 

@@ -20,7 +20,7 @@ from rectrack.extractors.detect import detect_document
 from rectrack.extractors.read import read_document
 from rectrack.extractors.records import DocumentType, Position
 from rectrack.extractors.segment import segment_document
-from rectrack.extractors.states import canonical_state, parse_state_list
+from rectrack.extractors.reference.states import canonical_state, parse_state_list
 
 ROOT = Path(__file__).resolve().parents[1]
 UPR = ROOT / "data" / "samples" / "upr"

@@ -18,10 +18,11 @@ from openpyxl import load_workbook
 
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import DocumentResult
-from rectrack.extractors.tables import read_table, unchanged_summary, update_outputs, write_csv_atomic
-from rectrack.extractors.tracker import read_tracker
-from rectrack.extractors.workbook import RECORD_FILE, WORKBOOK_FILE, status_values, workbook_bytes
-from rectrack.extractors.workbook_edits import read_workbook_sheet
+from rectrack.extractors.outputs import unchanged_summary, update_outputs
+from rectrack.extractors.tracker.io import read_table, write_csv_atomic
+from rectrack.extractors.tracker.io import read_tracker
+from rectrack.extractors.views.workbook import RECORD_FILE, WORKBOOK_FILE, status_values, workbook_bytes
+from rectrack.extractors.views.workbook_edits import read_workbook_sheet
 from tests.conftest import SAMPLES
 
 REPORTS = ("slovenia2010-A_HRC_14_15.pdf", "slovenia2019-A_HRC_43_15.pdf")

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rectrack.extractors.errors import RectrackError, UnreadableFile
-from rectrack.extractors.limits import Limits, check_file_size, check_pdf_streams, check_text_length, check_zip
+from rectrack.extractors.read.limits import Limits, check_file_size, check_pdf_streams, check_text_length, check_zip
 from rectrack.extractors.read.convert import read_legacy_word
 from rectrack.extractors.read.docx import read_docx
 from rectrack.extractors.read.html import read_html
 from rectrack.extractors.read.language import check_english
 from rectrack.extractors.read.pdf import read_pdf
 from rectrack.extractors.read.sniff import is_legacy_word, sniff_format
-from rectrack.extractors.read.text import read_text
+from rectrack.extractors.read.plain import read_text
 from rectrack.extractors.records import Document, Problem
 
 __all__ = ["read_document", "sniff_format"]

@@ -41,7 +41,7 @@ from lxml.etree import XMLSyntaxError
 
 from rectrack.extractors.errors import UnreadableFile
 from rectrack.extractors.records import Block, BlockKind, Document, Page, Problem
-from rectrack.extractors.text import normalize_text
+from rectrack.extractors.text.normalize import normalize_text
 
 _P, _TBL, _SDT, _SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
 # "Page 2 of 39" in a page header: the page count Word's NUMPAGES field showed when the file was saved.

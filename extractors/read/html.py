@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 from rectrack.extractors.records import Block, BlockKind, Document, Page
-from rectrack.extractors.text import normalize_text
+from rectrack.extractors.text.normalize import normalize_text
 
 _DROP = ("script", "style", "nav", "noscript", "template", "head", "iframe", "svg",
          "form", "button", "select")

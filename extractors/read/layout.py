@@ -33,13 +33,13 @@ from collections.abc import Container, Sequence
 from typing import NamedTuple
 
 from rectrack.extractors.records import Block, BlockKind, Page
-from rectrack.extractors.text import join_lines
+from rectrack.extractors.text.normalize import join_lines
 
 
 class Line(NamedTuple):
     """One visual line of a page with the geometry of one probed character.
 
-    ``text`` is normalised (:func:`~rectrack.extractors.text.normalize_text`); ``y``
+    ``text`` is normalised (:func:`~rectrack.extractors.text.normalize.normalize_text`); ``y``
     is the probed character's baseline in PDF units (grows upwards);
     ``size`` its font size in points, text matrix included (sizes of the
     same font setting compare equal); ``bold`` whether its font weight is bold.

@@ -24,11 +24,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from rectrack.extractors.errors import EncryptedFile, NoTextLayer, UnreadableFile
-from rectrack.extractors.limits import Limits, check_pages, check_text_length
+from rectrack.extractors.read.limits import Limits, check_pages, check_text_length
 from rectrack.extractors.read import layout
 from rectrack.extractors.read.layout import Line
 from rectrack.extractors.records import Document, Problem
-from rectrack.extractors.text import DocumentWords, normalize_text
+from rectrack.extractors.text.normalize import DocumentWords, normalize_text
 
 _PDFIUM_LOCK = threading.Lock()
 _BOLD_WEIGHT = 600

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from rectrack.extractors.errors import UnreadableFile, UnsupportedFormat
-from rectrack.extractors.read.text import utf16_without_bom
+from rectrack.extractors.read.plain import utf16_without_bom
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")

@@ -30,14 +30,14 @@ Segmenter = Callable[[Document, DocumentInfo], Segmented]
 
 # Family -> "module:function" under rectrack.extractors.segment, imported on first use.
 SEGMENTERS: dict[DocumentType, str] = {
-    DocumentType.UPR_REPORT: "upr_report:segment_upr_report",
-    DocumentType.UN_COMPILATION: "compilation:segment_compilation",
-    DocumentType.STAKEHOLDER_SUMMARY: "compilation:segment_stakeholder_summary",
-    DocumentType.TREATY_BODY_OBSERVATIONS: "treaty_body:segment_treaty_body",
-    DocumentType.SPECIAL_PROCEDURE_REPORT: "special_procedure:segment_special_procedure",
-    DocumentType.UPR_ADDENDUM: "upr_addendum:segment_upr_addendum",
-    DocumentType.RECOMMENDATIONS_MATRIX: "matrix:segment_matrix",
-    DocumentType.CIVIL_SOCIETY_REPORT: "civil_society:segment_civil_society",
+    DocumentType.UPR_REPORT: "upr.report:segment_upr_report",
+    DocumentType.UN_COMPILATION: "compilation.segmenter:segment_compilation",
+    DocumentType.STAKEHOLDER_SUMMARY: "compilation.segmenter:segment_stakeholder_summary",
+    DocumentType.TREATY_BODY_OBSERVATIONS: "un.treaty_body:segment_treaty_body",
+    DocumentType.SPECIAL_PROCEDURE_REPORT: "un.special_procedure:segment_special_procedure",
+    DocumentType.UPR_ADDENDUM: "upr.addendum:segment_upr_addendum",
+    DocumentType.RECOMMENDATIONS_MATRIX: "matrix.segmenter:segment_matrix",
+    DocumentType.CIVIL_SOCIETY_REPORT: "prose.civil_society:segment_civil_society",
 }
 
 

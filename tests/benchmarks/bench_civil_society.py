@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from rectrack.extractors.read import read_document  # noqa: E402
 from rectrack.extractors.records import DocumentInfo, DocumentType  # noqa: E402
-from rectrack.extractors.segment.civil_society import segment_civil_society, sentence_texts  # noqa: E402
+from rectrack.extractors.segment.prose.civil_society import segment_civil_society, sentence_texts  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "labelled" / "recommendation_sentences.csv"
 OUT = ROOT / "tests" / "benchmarks" / "results" / "civil_society.json"

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import spacy  # noqa: E402
 
-from rectrack.extractors.classify import action_rule, load_classifier  # noqa: E402
+from rectrack.extractors.classify import action_rule  # noqa: E402
+from rectrack.extractors.classify.classifier import load_classifier  # noqa: E402
 from rectrack.extractors.classify.train_issues import f1_scores, gold_matrix, key, score_matrix, tune_thresholds  # noqa: E402
 from rectrack.extractors.classify.upr_info import issue_labels, load_upr_info, split_by_session  # noqa: E402
 

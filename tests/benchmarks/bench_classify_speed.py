@@ -39,7 +39,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from rectrack.extractors.classify import MODEL_DIR, load_classifier, model_fingerprint  # noqa: E402
+from rectrack.extractors.classify.classifier import MODEL_DIR, load_classifier, model_fingerprint  # noqa: E402
 
 TARGET = 5000.0
 

@@ -35,11 +35,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rectrack.extractors.grouping import THRESHOLD, group_tracker  # noqa: E402
-from rectrack.extractors.links import link_tracker  # noqa: E402
+from rectrack.extractors.tracker.grouping import THRESHOLD, group_tracker  # noqa: E402
+from rectrack.extractors.tracker.links import link_tracker  # noqa: E402
 from rectrack.extractors.pipeline import process_document  # noqa: E402
-from rectrack.extractors.similarity import embedding_similarity, tfidf_similarity  # noqa: E402
-from rectrack.extractors.tracker import build_tracker  # noqa: E402
+from rectrack.extractors.tracker.similarity import embedding_similarity, tfidf_similarity  # noqa: E402
+from rectrack.extractors.tracker.merge import build_tracker  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
 SUFFIXES = {".pdf", ".docx", ".txt", ".html"}

@@ -285,7 +285,7 @@ def _worker_stages(files: list[str], root: str, out_dir: str, code: str) -> dict
     from rectrack.extractors.read import read_document
     from rectrack.extractors.records import DocumentResult, Status
     from rectrack.extractors.segment import segment_document
-    from rectrack.extractors.tables import update_outputs
+    from rectrack.extractors.outputs import update_outputs
     timing = {"import": time.perf_counter() - start, "hash": 0.0, "read": 0.0, "detect": 0.0,
               "segment": 0.0, "pickle": 0.0, "write_outputs": 0.0}
     results, pages, failed, recommendations, pickled_bytes = [], 0, 0, 0, 0

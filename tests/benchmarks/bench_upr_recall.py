@@ -63,7 +63,7 @@ from rectrack.extractors.detect import detect_document  # noqa: E402
 from rectrack.extractors.read import read_document  # noqa: E402
 from rectrack.extractors.records import DocumentType  # noqa: E402
 from rectrack.extractors.segment import segment_document  # noqa: E402
-from rectrack.extractors.states import canonical_state  # noqa: E402
+from rectrack.extractors.reference.states import canonical_state  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 GOLD = SHARED / "upr-info"

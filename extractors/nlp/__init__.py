@@ -1,7 +1,0 @@
-"""Rule-based spaCy components for prose documents (no downloadable model needed).
-
-:func:`rectrack.extractors.nlp.pipeline.prose_pipeline` builds, once per process, a
-blank English pipeline with the shared sentence splitter, quotation tracking, the
-recommendation cue matcher and State mentions; :mod:`rectrack.extractors.nlp.speakers`
-reads who says a sentence. Every word list comes from ``data/patterns/``.
-"""

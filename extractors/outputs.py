@@ -1,0 +1,286 @@
+"""Merge -> write: the output folder's tables and views, from this run's results and the last run's tables.
+
+:func:`update_outputs` is the whole "merge and write" stage: it reads the
+previous tables from the output folder, merges this run's results into them
+(:func:`rectrack.extractors.tracker.merge.merge_tracker`), applies the positions of UPR
+addenda (:mod:`rectrack.extractors.tracker.responses`), links the rows of one recommendation
+and shares the analyst's edits among them (:mod:`rectrack.extractors.tracker.links`), groups the
+recommendations asking the same of one country (:mod:`rectrack.extractors.tracker.grouping`), labels
+them (:mod:`rectrack.extractors.tracker.labels`) and writes ``tracker.csv``, ``groups.csv``,
+``documents.csv``, ``problems.csv``, ``labels.csv`` and, once an addendum has been seen,
+``responses.csv`` (:func:`write_tables`), then the views ``tracker.xlsx`` and ``report.html``
+(:func:`write_views`; edits saved in the workbook are read back first,
+:mod:`rectrack.extractors.views.workbook_edits`). Every table is UTF-8 with BOM, ``
+`` line ends,
+no timestamps (same inputs, same bytes), and replaced atomically: a run killed half-way leaves the
+previous file intact, and the manifest (:mod:`rectrack.extractors.tracker.manifest`) tells the next
+run whether the set is whole. :func:`unchanged_summary` lets a run where nothing changed skip it all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rectrack.extractors.errors import OutputError, RectrackError
+from rectrack.extractors.files import stale_temporaries, write_text_atomic
+from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.tracker.columns import DOCUMENT_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, RESPONSE_COLUMNS
+from rectrack.extractors.tracker.grouping import group_tracker, groups_table
+from rectrack.extractors.tracker.identity import migrate_rec_ids
+from rectrack.extractors.tracker.io import (
+    conversion_problems,
+    read_table,
+    read_tracker,
+    read_tracker_form,
+    write_csv_atomic,
+)
+from rectrack.extractors.tracker.labels import Predictions, given_labels_by_id, label_tracker, reviews_pending
+from rectrack.extractors.tracker.links import edits_pending, link_tracker, sync_edits
+from rectrack.extractors.tracker.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
+from rectrack.extractors.tracker.merge import build_tracker, merge_tracker
+from rectrack.extractors.tracker.responses import apply_responses, check_responses, responses_table
+from rectrack.extractors.tracker.tables import documents_table, drop_duplicate_documents, problems_frame, problems_table
+from rectrack.extractors.views.report import report_html
+from rectrack.extractors.views.summaries import read_groups
+from rectrack.extractors.views.workbook import workbook_current, write_workbook
+from rectrack.extractors.views.workbook_edits import apply_workbook_edits
+
+REPORT_FILE = "report.html"
+# Written by rectrack versions before 0.2 (the classifier's fingerprint); the manifest holds it now.
+_OLD_CLASSIFIER_FILE = ".classifier"
+READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
+# Every file a run writes into the output folder (for the temporaries a killed run left).
+_WRITTEN = ("*.csv", "tracker.xlsx", REPORT_FILE, ".rectrack-*.json")
+
+
+def write_views(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
+                problems: pd.DataFrame) -> list[Problem]:
+    """Write ``tracker.xlsx`` then ``report.html`` into ``out_dir``; ``tracker.csv`` must be written already.
+
+    Returns the problems to add to ``problems.csv`` (the workbook is open in a
+    spreadsheet and could not be replaced); the report lists them too.
+    Raises ``OSError`` when a file cannot be written for another reason.
+    """
+    groups = read_groups(out_dir, tracker)
+    late = [problem for problem in (write_workbook(out_dir, tracker, groups),) if problem is not None]
+    shown = problems
+    if late:
+        shown = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
+    write_text_atomic(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups))
+    return late
+
+
+def views_current(out_dir: Path) -> bool:
+    """Whether both views are there and the workbook is what rectrack wrote from the current ``tracker.csv``."""
+    return (out_dir / REPORT_FILE).is_file() and workbook_current(out_dir)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What one run did, for the log and the run's report."""
+
+    out_dir: str
+    by_status: tuple[tuple[str, int], ...]
+    recommendations: int
+    problems: int
+    tracker_rows: int
+    missing_rows: int
+
+    @property
+    def documents(self) -> int:
+        return sum(count for _, count in self.by_status)
+
+    def as_text(self) -> str:
+        """A one-line summary for the log."""
+        statuses = ", ".join(f"{status} {count}" for status, count in self.by_status)
+        return (f"{self.documents} documents ({statuses}), {self.recommendations} recommendations, "
+                f"{self.problems} problems; tracker: {self.tracker_rows} rows "
+                f"({self.missing_rows} without a source in this run) in {self.out_dir}")
+
+    def as_markdown(self) -> str:
+        """A short Markdown report of the run."""
+        statuses = "\n".join(f"| {status} | {count} |" for status, count in self.by_status)
+        return (
+            f"# rectrack run\n\n{self.documents} documents, {self.recommendations} "
+            f"recommendations, {self.problems} problems.\n\n| status | documents |\n"
+            f"|---|---|\n{statuses}\n\nTracker: {self.tracker_rows} rows "
+            f"({self.missing_rows} kept from earlier runs without a source) in "
+            f"`{self.out_dir}`.\n"
+        )
+
+
+def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
+                 problems: pd.DataFrame, labels: pd.DataFrame,
+                 responses: pd.DataFrame | None = None, classifier: str = "",
+                 groups: pd.DataFrame | None = None) -> None:
+    """Write the output tables into ``out_dir`` (created if needed) as one set: tracker, views, then the manifest.
+
+    After ``tracker.csv`` come its views, ``tracker.xlsx`` and ``report.html``
+    (:mod:`rectrack.extractors.outputs`); a workbook open in Excel is not
+    replaced, and ``problems.csv`` is written again with a row saying so.
+
+    ``responses.csv`` is written only when ``responses`` is given, ``groups.csv``
+    only when ``groups`` is;
+    ``classifier`` (the fingerprint of the model that labelled them) goes into
+    the manifest (:mod:`rectrack.extractors.tracker.manifest`), which is removed before
+    the first table is replaced and written after the last.
+
+    Raises :class:`OutputError` when the folder cannot be created or a file
+    cannot be written; files already replaced stay replaced, the others keep
+    their previous content, and with no manifest the next run writes the whole
+    set again.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(out_dir, f"output folder cannot be created ({error.strerror})",
+                          "choose another folder with --out") from error
+    tables = (("documents.csv", documents), ("problems.csv", problems), ("labels.csv", labels),
+              *((("responses.csv", responses),) if responses is not None else ()),
+              *((("groups.csv", groups),) if groups is not None else ()), ("tracker.csv", tracker))
+    with _writing(out_dir / MANIFEST_FILE):
+        remove_manifest(out_dir)
+        for stale in stale_temporaries(out_dir, _WRITTEN):     # left by a run killed while writing
+            stale.unlink(missing_ok=True)
+    for name, frame in tables:
+        with _writing(out_dir / name):
+            write_csv_atomic(frame, out_dir / name)
+    with _writing(out_dir / "tracker.xlsx"):        # and report.html: the views of the tables, before the manifest
+        late = write_views(out_dir, tracker, documents, problems)
+    if late:                                         # the workbook is open in Excel: say so in problems.csv
+        with _writing(out_dir / "problems.csv"):
+            write_csv_atomic(pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True),
+                             out_dir / "problems.csv")
+    with _writing(out_dir / MANIFEST_FILE):
+        write_manifest(out_dir, [name for name, _ in tables], classifier)
+        (out_dir / _OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing ``path`` into an :class:`OutputError` naming it."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(path, f"cannot be written ({error.strerror})",
+                          "check the folder is writable and the disk not full, "
+                          "or choose another folder with --out") from error
+
+
+def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
+    """The positions of earlier runs' addenda (``responses.csv``), checked; None if none yet."""
+    path = out_dir / "responses.csv"
+    frame = read_table(path, RESPONSE_COLUMNS)
+    if frame is not None:
+        check_responses(path, frame)
+    return frame
+
+
+def _previous_groups(previous: pd.DataFrame | None) -> dict[str, str]:
+    """rec_id -> follow_up_group of the previous tracker (empty when none): what keeps group ids stable."""
+    if previous is None:
+        return {}
+    return dict(zip(previous["rec_id"], previous["follow_up_group"]))
+
+
+def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
+                   predictions: Predictions | None = None, run_problems: Sequence[Problem] = (),
+                   classifier: str = "") -> RunSummary:
+    """Merge this run's results into the tables in ``out_dir`` and write them.
+
+    Documents that were not read this run (absent or unreadable) keep their
+    tracker rows, marked missing; addenda that were not read keep their
+    positions in ``responses.csv``. ``predictions`` (labels by recommendation
+    text, see :mod:`rectrack.extractors.tracker.labels`) fill the label columns and
+    ``labels.csv``; None leaves the model's part empty (matrix and analyst
+    labels still apply). ``run_problems`` are added to ``problems.csv``
+    (e.g. no classifier); ``classifier`` is the fingerprint of the model
+    that made ``predictions``, kept in the manifest for
+    :func:`unchanged_summary`. A previous tracker a spreadsheet re-saved (``;``,
+    Windows-1252...) is read with every column and written back in rectrack's
+    form, with a ``problems.csv`` row saying so; rec_ids of rectrack 0.1 are
+    migrated (:func:`~rectrack.extractors.tracker.merge.migrate_rec_ids`). Raises
+    :class:`~rectrack.extractors.errors.InvalidTracker` if the previous
+    ``tracker.csv`` is broken and :class:`OutputError` if the previous
+    ``responses.csv`` is (nothing is written then) or the folder cannot be
+    written.
+    """
+    results = drop_duplicate_documents(results)
+    tracker_path = out_dir / "tracker.csv"
+    previous, form = read_tracker_form(tracker_path) if tracker_path.exists() else (None, None)
+    previous, workbook_problems = apply_workbook_edits(out_dir, previous)
+    read_ok = [r for r in results if r.status in READ_STATUSES]
+    if previous is not None:
+        previous = migrate_rec_ids(previous, read_ok)
+        run_problems = [*conversion_problems(tracker_path, form, previous), *run_problems]
+    processed = {r.document for r in read_ok}
+    tracker = merge_tracker(previous, build_tracker(read_ok), processed)
+    responses = responses_table(read_ok, _previous_responses(out_dir), processed)
+    tracker, merge_problems = apply_responses(tracker, responses)
+    links = link_tracker(tracker)
+    tracker, sync_problems = sync_edits(tracker, links)
+    grouping = group_tracker(tracker, _previous_groups(previous))
+    tracker["follow_up_group"] = grouping.groups
+    merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
+    documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
+    problems = problems_table(results, [*workbook_problems, *merge_problems, *run_problems])
+    tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
+                                    read_table(out_dir / "labels.csv", LABEL_COLUMNS))
+    # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
+    keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
+    write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier,
+                 groups_table(tracker))
+    by_status = Counter(r.status.value for r in results)
+    return RunSummary(
+        out_dir=str(out_dir),
+        by_status=tuple(sorted(by_status.items())),
+        recommendations=sum(len(r.recommendations) for r in results),
+        problems=len(problems),
+        tracker_rows=len(tracker),
+        missing_rows=int((tracker["missing"] != "").sum()),
+    )
+
+
+def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = "") -> RunSummary | None:
+    """The summary of the last run if ``files`` (document -> sha256) are exactly its inputs.
+
+    When every input file is the one the last run read (same name, same
+    content), the classifier is the same (fingerprint ``classifier``), no
+    analyst review or edit of a linked row waits to be applied and the tables
+    are the complete set the last run wrote (its manifest matches them),
+    writing again would give the same bytes: the caller can skip the merge.
+    Returns None when anything differs, a table is missing or changed, the
+    last run was killed before its manifest, or a table cannot be read.
+    """
+    paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
+    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]) or not views_current(out_dir):
+        return None
+    try:
+        documents = read_table(paths["documents"], DOCUMENT_COLUMNS)
+        problems = read_table(paths["problems"], PROBLEM_COLUMNS)
+        tracker = read_tracker(paths["tracker"])
+    except RectrackError:
+        return None
+    if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
+        return None
+    if not (out_dir / "groups.csv").exists():      # outputs of a version before follow-up groups
+        return None
+    if reviews_pending(tracker) or edits_pending(tracker):
+        return None
+    present = documents[documents["missing"] == ""]
+    if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):
+        return None
+    return RunSummary(
+        out_dir=str(out_dir),
+        by_status=tuple(sorted(Counter(present["status"]).items())),
+        recommendations=int(pd.to_numeric(present["recommendations"], errors="coerce").fillna(0).sum()),
+        problems=len(problems),
+        tracker_rows=len(tracker),
+        missing_rows=int((tracker["missing"] != "").sum()),
+    )

@@ -1,0 +1,99 @@
+"""How alike two recommendations' asks are: word TF-IDF cosine and a static-embedding cosine.
+
+Two measures, both cosines in [0, 1] over the texts of one country:
+
+- :func:`tfidf_similarity`: word unigrams and bigrams of the normalised text
+  (:func:`~rectrack.extractors.tracker.merge.normalise_text`), sublinear tf, smooth idf
+  over the texts compared, L2-normalised. Exact and near-duplicate wording.
+- :func:`embedding_similarity`: cosine of WordLlama's 256-d static embeddings
+  (``wordllama``: the weights and tokenizer ship inside its PyPI wheel;
+  :func:`_wordllama` reads only those two files, nothing is fetched). Meaning: "ratify" ~ "accede to".
+
+:func:`combined_similarity` is their mean, the score the grouping thresholds
+(chosen on the labelled pairs in ``tests/fixtures/grouping/``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from rectrack.extractors.errors import ModelNotFound
+from rectrack.extractors.tracker.identity import normalise_text
+
+_WEIGHTS = "l2_supercat_256.safetensors"
+_TOKENIZER = "l2_supercat_tokenizer_config.json"
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+")
+
+
+def _terms(text: str) -> list[str]:
+    words = _WORD.findall(normalise_text(text))
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
+    """The n x n word TF-IDF cosine matrix of ``texts`` (1 on the diagonal of non-empty texts)."""
+    vocabulary: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    for row, text in enumerate(texts):
+        for term, count in Counter(_terms(text)).items():
+            rows.append(row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            values.append(1.0 + np.log(count))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), max(len(vocabulary), 1)))
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    matrix = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ matrix
+    return np.asarray((matrix @ matrix.T).todense())
+
+
+def warm_up() -> None:
+    """Load the WordLlama model now (once per process), e.g. in a thread while other work goes on."""
+    _wordllama()
+
+
+@lru_cache(maxsize=1)
+def _wordllama():
+    """The 256-d WordLlama model built from the two files inside the installed wheel (once per process).
+
+    Not ``WordLlama.load()``: wordllama 0.4.0 looks for its tokenizer in a
+    ``tokenizer/`` folder while the wheel ships it in ``tokenizers/``, so
+    ``load()`` downloads it from Hugging Face. Reading both files directly
+    makes no network call. Raises :class:`~rectrack.extractors.errors.ModelNotFound`
+    naming the missing file.
+    """
+    import wordllama
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+    from wordllama.inference import WordLlamaInference
+
+    package = Path(wordllama.__file__).parent
+    weights, tokenizer = package / "weights" / _WEIGHTS, package / "tokenizers" / _TOKENIZER
+    for path in (weights, tokenizer):
+        if not path.exists():
+            raise ModelNotFound(path, "is not in the installed wordllama package",
+                             "reinstall rectrack so that pip installs wordllama 0.4 from its wheel")
+    with safe_open(str(weights), framework="np", device="cpu") as handle:
+        embedding = handle.get_tensor("embedding.weight")
+    return WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer)), binary=False)
+
+
+def embedding_similarity(texts: Sequence[str]) -> np.ndarray:
+    """The n x n cosine matrix of the WordLlama embeddings of ``texts`` (clipped to [0, 1])."""
+    if not texts:
+        return np.zeros((0, 0))
+    vectors = np.asarray(_wordllama().embed([normalise_text(t) for t in texts], norm=True), dtype=np.float64)
+    return np.clip(vectors @ vectors.T, 0.0, 1.0)
+
+
+def combined_similarity(texts: Sequence[str]) -> np.ndarray:
+    """The score the grouping uses: the mean of :func:`tfidf_similarity` and :func:`embedding_similarity`."""
+    return (tfidf_similarity(texts) + embedding_similarity(texts)) / 2.0
