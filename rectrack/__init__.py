@@ -8,7 +8,7 @@ documents). In the repository they are the top-level folders ``extractors/``,
 ``flows/`` and ``data/``; ``pyproject.toml`` maps them under this one name.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def __getattr__(name: str):

@@ -1,0 +1,1 @@
+"""UN reference data: State names (gazetteer) and the session calendar, read from ``data/``."""

@@ -1,7 +1,8 @@
 """Segmenters: one module per document family, chosen by the detected type.
 
-A segmenter is a function ``(Document, DocumentInfo) -> Segmented``. Adding a
-family means writing one module and adding one entry to :data:`SEGMENTERS`.
+A segmenter is a function ``(Document, DocumentInfo) -> Segmented``. Each family has a folder
+(``upr/``, ``un/``, ``compilation/``, ``matrix/``, ``prose/``); adding a family means writing one module
+(or folder) and adding one entry to :data:`SEGMENTERS`.
 """
 
 from __future__ import annotations

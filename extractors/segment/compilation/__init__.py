@@ -1,0 +1,1 @@
+"""OHCHR compilations (…/2) and stakeholders' summaries (…/3): reported recommendations and who made them."""

@@ -1,0 +1,1 @@
+"""OHCHR matrices and thematic lists of recommendations (DOCX tables)."""

@@ -1,4 +1,4 @@
-"""Rule-based spaCy components for prose documents (no downloadable model needed).
+"""Prose documents (civil-society and dialogue reports): paragraphs, then recommending sentences and who says them.
 
 :func:`rectrack.extractors.segment.prose.nlp.prose_pipeline` builds, once per process, a
 blank English pipeline with the shared sentence splitter, quotation tracking, the

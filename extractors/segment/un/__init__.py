@@ -1,0 +1,1 @@
+"""Numbered UN documents: treaty-body concluding observations and special-procedure reports."""

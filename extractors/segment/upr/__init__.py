@@ -1,0 +1,1 @@
+"""UPR Working Group reports (their recommendations and States) and their addenda (the State's positions)."""
