@@ -205,7 +205,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     :func:`unchanged_summary`. A previous tracker a spreadsheet re-saved (``;``,
     Windows-1252...) is read with every column and written back in rectrack's
     form, with a ``problems.csv`` row saying so; rec_ids of rectrack 0.1 are
-    migrated (:func:`~rectrack.extractors.tracker.merge.migrate_rec_ids`). Raises
+    migrated (:func:`~rectrack.extractors.tracker.identity.migrate_rec_ids`). Raises
     :class:`~rectrack.extractors.errors.InvalidTracker` if the previous
     ``tracker.csv`` is broken and :class:`OutputError` if the previous
     ``responses.csv`` is (nothing is written then) or the folder cannot be

@@ -4,7 +4,7 @@ Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_docu
 (document tasks, :mod:`rectrack.flows.documents`), :func:`rectrack.extractors.classify.classify_texts`
 (one task for every recommendation text of the run, cached on the texts and the
 classifier's fingerprint; the model is loaded once per process) and
-:func:`rectrack.extractors.tracker.tables.update_outputs` (one task at the end). Without a
+:func:`rectrack.extractors.outputs.update_outputs` (one task at the end). Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document's result is
 cached on the file's content hash, a fingerprint of the ``extractors`` package
@@ -361,7 +361,7 @@ def process_batch(paths: list[str], out_dir: str, root: str, refresh: bool = Fal
     Returns the run's summary; raises :class:`~rectrack.flows.discover.InputNotFound`
     for a missing input path, :class:`~rectrack.flows.outputs_lock.OutputsLocked` when
     another run is writing ``out_dir``, and the errors of
-    :func:`~rectrack.extractors.tracker.tables.update_outputs` when the outputs cannot be written.
+    :func:`~rectrack.extractors.outputs.update_outputs` when the outputs cannot be written.
     """
     logger = get_run_logger()
     with lock_outputs(Path(out_dir)):

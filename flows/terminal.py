@@ -1,7 +1,7 @@
 """What ``rectrack`` shows in the terminal: the progress bar, the end-of-run summary, the history.
 
 Rendering only (rich); the figures come from the run's
-:class:`~rectrack.extractors.tracker.tables.RunSummary`, its ``problems.csv`` and the
+:class:`~rectrack.extractors.outputs.RunSummary`, its ``problems.csv`` and the
 :class:`~rectrack.flows.runlog.RunRecord` of the history.
 """
 

@@ -3,7 +3,7 @@
 Two measures, both cosines in [0, 1] over the texts of one country:
 
 - :func:`tfidf_similarity`: word unigrams and bigrams of the normalised text
-  (:func:`~rectrack.extractors.tracker.merge.normalise_text`), sublinear tf, smooth idf
+  (:func:`~rectrack.extractors.tracker.identity.normalise_text`), sublinear tf, smooth idf
   over the texts compared, L2-normalised. Exact and near-duplicate wording.
 - :func:`embedding_similarity`: cosine of WordLlama's 256-d static embeddings
   (``wordllama``: the weights and tokenizer ship inside its PyPI wheel;

@@ -29,7 +29,7 @@ def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[Document
 
     Copies are files with the same sha256, or documents with recommendations
     and the same UN symbol (two downloads of one report whose bytes differ:
-    their rec_ids are the same, :func:`~rectrack.extractors.tracker.merge.document_key`;
+    their rec_ids are the same, :func:`~rectrack.extractors.tracker.identity.document_key`;
     addenda, which hold positions only, are compared by
     :mod:`rectrack.extractors.tracker.responses` instead). The other
     copies become ``skipped`` results without recommendations and with a
