@@ -31,8 +31,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from rectrack.extractors.files import file_sha256
 from rectrack.extractors.records import Problem
+from rectrack.extractors.views.xlsx import cell_text
 from rectrack.extractors.views.workbook import (
-    RECORD_FILE, SHEET, WORKBOOK_FILE, cell_text, editable_columns, read_record,
+    RECORD_FILE, SHEET, WORKBOOK_FILE, editable_columns, read_record,
 )
 
 
