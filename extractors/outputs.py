@@ -19,6 +19,7 @@ run whether the set is whole. :func:`unchanged_summary` lets a run where nothing
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ from rectrack.extractors.views.workbook import workbook_current, write_workbook
 from rectrack.extractors.views.workbook_edits import apply_workbook_edits
 
 REPORT_FILE = "report.html"
+# The follow-up clusterings of the last run, by country: a cache (losing it costs one clustering of each country).
+GROUPING_MEMO_FILE = ".rectrack-groups.json"
+_MEMO_VERSION = 1
 # Written by rectrack versions before 0.2 (the classifier's fingerprint); the manifest holds it now.
 _OLD_CLASSIFIER_FILE = ".classifier"
 READ_STATUSES = frozenset({Status.OK, Status.PARTIAL})
@@ -182,6 +186,18 @@ def _previous_responses(out_dir: Path) -> pd.DataFrame | None:
     return frame
 
 
+def _grouping_memo(out_dir: Path) -> dict[str, list[int]]:
+    """The last run's clusterings by country (:class:`~rectrack.extractors.tracker.grouping.Grouping`'s memo);
+    empty when there is none or it cannot be read: every country is then clustered again."""
+    try:
+        record = json.loads((out_dir / GROUPING_MEMO_FILE).read_text(encoding="utf-8"))
+        countries = record["countries"] if record.get("version") == _MEMO_VERSION else {}
+        return {key: labels for key, labels in countries.items()
+                if isinstance(labels, list) and all(isinstance(label, int) for label in labels)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _previous_groups(previous: pd.DataFrame | None) -> dict[str, str]:
     """rec_id -> follow_up_group of the previous tracker (empty when none): what keeps group ids stable."""
     if previous is None:
@@ -225,7 +241,7 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker, merge_problems = apply_responses(tracker, responses)
     links = link_tracker(tracker)
     tracker, sync_problems = sync_edits(tracker, links)
-    grouping = group_tracker(tracker, _previous_groups(previous))
+    grouping = group_tracker(tracker, _previous_groups(previous), memo=_grouping_memo(out_dir))
     tracker["follow_up_group"] = grouping.groups
     merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
@@ -236,6 +252,9 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
     write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier,
                  groups_table(tracker))
+    with _writing(out_dir / GROUPING_MEMO_FILE):
+        memo = json.dumps({"version": _MEMO_VERSION, "countries": grouping.memo})
+        write_text_atomic(out_dir / GROUPING_MEMO_FILE, memo, durable=False)
     by_status = Counter(r.status.value for r in results)
     return RunSummary(
         out_dir=str(out_dir),

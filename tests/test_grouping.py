@@ -181,3 +181,41 @@ def test_tfidf_scores_identical_texts_one_and_unrelated_texts_zero():
     scores = similarity.tfidf_similarity(["Combat domestic violence", "combat  domestic violence", "Ratify OPCAT"])
     assert scores[0, 1] == pytest.approx(1.0)
     assert scores[0, 2] == 0.0
+
+
+def test_only_countries_whose_rows_changed_are_clustered_again(slovenia, tmp_path):
+    """The memo of one grouping lets the next one skip every country whose rows are as they were."""
+    from rectrack.extractors.tracker.grouping import group_tracker
+
+    tracker = read_tracker(slovenia / "tracker.csv")
+    tajikistan = _run(tmp_path / "tj", TAJIKISTAN)
+    both = pd.concat([tracker, tajikistan], ignore_index=True)
+    compared: list[int] = []
+
+    def counting(texts):
+        compared.append(len(texts))
+        return similarity.combined_similarity(texts)
+
+    first = group_tracker(both, similarity=counting)
+    assert sorted(compared) == sorted([int((both["country"] == c).sum()) for c in ("Slovenia", "Tajikistan")])
+    compared.clear()
+    again = group_tracker(both, similarity=counting, memo=first.memo)
+    assert compared == [] and again.groups == first.groups and again.memo == first.memo
+    changed = both.copy()
+    row = changed.index[changed["country"] == "Tajikistan"][0]
+    changed.at[row, "text"] = changed.at[row, "text"] + " and report on it"
+    third = group_tracker(changed, similarity=counting, memo=first.memo)
+    assert compared == [int((both["country"] == "Tajikistan").sum())]          # Slovenia taken from the memo
+    assert third.groups == group_tracker(changed, similarity=counting).groups    # as without a memo
+
+
+def test_a_run_keeps_the_clusterings_for_the_next_and_a_broken_memo_is_recomputed(slovenia, tmp_path):
+    from rectrack.extractors.outputs import GROUPING_MEMO_FILE
+
+    out = tmp_path / "out"
+    _run(out, REPORT_2010, REPORT_2019)
+    groups = (out / "groups.csv").read_bytes()
+    assert (out / GROUPING_MEMO_FILE).is_file()
+    (out / GROUPING_MEMO_FILE).write_text("{not json", encoding="utf-8")
+    _run(out, REPORT_2010, REPORT_2019)
+    assert (out / "groups.csv").read_bytes() == groups

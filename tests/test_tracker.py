@@ -222,7 +222,8 @@ def test_update_outputs_is_byte_identical_on_rerun(tmp_path: Path) -> None:
     update_outputs(tmp_path, [failed("bad.pdf", "d" * 64), DOC_B, DOC_A])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == first
     assert set(first) == {"tracker.csv", "groups.csv", "documents.csv", "problems.csv", "labels.csv",
-                          ".rectrack-manifest.json", "tracker.xlsx", ".rectrack-workbook.json", "report.html"}
+                          ".rectrack-manifest.json", "tracker.xlsx", ".rectrack-workbook.json", "report.html",
+                          ".rectrack-groups.json"}
 
 
 def test_update_outputs_keeps_documents_and_rows_of_an_unreadable_file(tmp_path: Path) -> None:

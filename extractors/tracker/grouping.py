@@ -20,6 +20,10 @@
   a group without one takes ``G-`` + 8 hex chars of a sha256 of its earliest
   member's ``rec_id`` (by year, document, paragraph). Adding an unrelated
   document changes no id.
+- Only countries whose rows changed are clustered again: the clusters of a country depend on its
+  rows' ``rec_id``, ``recommendation_key`` and text alone, so :func:`group_tracker` takes and returns a
+  memo of them keyed by a hash of exactly that (and of this module's and the similarity's code); a
+  run where one document changed clusters that document's country only.
 
 :func:`groups_table` is ``groups.csv``: one row per group (:data:`GROUP_COLUMNS`).
 """
@@ -28,9 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -56,6 +63,8 @@ class Grouping:
 
     groups: list[str]
     problems: list[Problem]
+    # country key -> complete-linkage labels of its rows (see _country_key): what the next run can reuse
+    memo: dict[str, list[int]] = field(default_factory=dict)
 
 
 def group_id(rec_id: str, salt: str = "") -> str:
@@ -93,8 +102,36 @@ def _country_labels(scores: np.ndarray, keys: list[str], threshold: float) -> li
     return fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance").tolist()
 
 
-def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similarity: Similarity) -> list[list[int]]:
-    """The computed groups of the rows ``free`` (positions), each sorted earliest first."""
+@cache
+def _code_version(similarity: Similarity) -> str:
+    """What the clusters depend on besides the rows: this module's and the similarity's source files."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    module = sys.modules.get(getattr(similarity, "__module__", ""))
+    source = getattr(module, "__file__", None)
+    if source is None:            # a similarity defined where there is no file to hash: never memoised
+        return ""
+    digest.update(f"{similarity.__module__}.{similarity.__qualname__}".encode() + Path(source).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _country_key(idents: list[str], keys: list[str], texts: list[str], threshold: float,
+                 similarity: Similarity) -> str:
+    """The memo key of one country's clustering: its rows (in order), the threshold and the code; "" for none."""
+    version = _code_version(similarity)
+    if not version:
+        return ""
+    digest = hashlib.sha256(f"{version}\x1f{threshold!r}".encode())
+    for ident, key, text in zip(idents, keys, texts):
+        digest.update(f"\x1e{ident}\x1f{key}\x1f{text}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similarity: Similarity,
+              memo: Mapping[str, list[int]], used: dict[str, list[int]]) -> list[list[int]]:
+    """The computed groups of the rows ``free`` (positions), each sorted earliest first.
+
+    A country whose rows have a clustering in ``memo`` takes it; every country's clustering is put in ``used``.
+    """
     union = _Union(len(tracker))
     keys = _keys(tracker)
     countries, texts = tracker["country"].tolist(), tracker["text"].tolist()
@@ -108,8 +145,15 @@ def _clusters(tracker: pd.DataFrame, free: list[int], threshold: float, similari
     for row in free:
         if countries[row]:
             by_country[countries[row]].append(row)
+    idents = tracker["rec_id"].tolist()
     for rows in by_country.values():
-        labels = _country_labels(similarity([texts[row] for row in rows]), [keys[row] for row in rows], threshold)
+        country_keys, country_texts = [keys[row] for row in rows], [texts[row] for row in rows]
+        memo_key = _country_key([idents[row] for row in rows], country_keys, country_texts, threshold, similarity)
+        labels = memo.get(memo_key) if memo_key else None
+        if labels is None or len(labels) != len(rows):
+            labels = _country_labels(similarity(country_texts), country_keys, threshold)
+        if memo_key:
+            used[memo_key] = labels
         first: dict[int, int] = {}
         for row, label in zip(rows, labels):
             union.join(row, first.setdefault(label, row))
@@ -160,7 +204,8 @@ def _ids(tracker: pd.DataFrame, clusters: list[list[int]], previous: dict[str, s
 
 
 def group_tracker(tracker: pd.DataFrame, previous: dict[str, str] | None = None,
-                  threshold: float = THRESHOLD, similarity: Similarity = combined_similarity) -> Grouping:
+                  threshold: float = THRESHOLD, similarity: Similarity = combined_similarity,
+                  memo: Mapping[str, list[int]] | None = None) -> Grouping:
     """The ``follow_up_group`` of every row of ``tracker`` (see the module doc).
 
     ``tracker`` needs ``rec_id``, ``document``, ``country``, ``year``,
@@ -168,7 +213,9 @@ def group_tracker(tracker: pd.DataFrame, previous: dict[str, str] | None = None,
     it is not modified. ``previous`` maps the ``rec_id`` of the previous
     tracker's rows to their ``follow_up_group``. A ``reviewed_group`` that is
     neither ``new`` nor a group id (``G-`` and 8 hex digits) is not applied:
-    the row keeps its computed group and a problem says so.
+    the row keeps its computed group and a problem says so. ``memo`` is the
+    ``memo`` of an earlier :class:`Grouping` (countries whose rows are as then
+    are not clustered again); the result's ``memo`` holds this tracker's countries.
     """
     tracker = tracker.reset_index(drop=True)
     reviewed = [value.strip() for value in tracker["reviewed_group"]]
@@ -180,7 +227,8 @@ def group_tracker(tracker: pd.DataFrame, previous: dict[str, str] | None = None,
             reviewed[row] = ""
         if not reviewed[row]:
             free.append(row)
-    ids = _ids(tracker, _clusters(tracker, free, threshold, similarity), previous or {})
+    used: dict[str, list[int]] = {}
+    ids = _ids(tracker, _clusters(tracker, free, threshold, similarity, memo or {}, used), previous or {})
     groups = []
     for row, value in enumerate(reviewed):
         if not value:
@@ -189,7 +237,7 @@ def group_tracker(tracker: pd.DataFrame, previous: dict[str, str] | None = None,
             groups.append(group_id(tracker.at[row, "recommendation_key"] or tracker.at[row, "rec_id"], NEW_GROUP))
         else:
             groups.append(value)
-    return Grouping(groups, problems)
+    return Grouping(groups, problems, used)
 
 
 def _bad_review_problem(tracker: pd.DataFrame, row: int, value: str) -> Problem:
@@ -237,7 +285,7 @@ def groups_table(tracker: pd.DataFrame) -> pd.DataFrame:
     Sorted by country, first year, group id.
     """
     members: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for values in zip(*(tracker[field].tolist() for field in _GROUP_FIELDS)):
+    for values in zip(*(tracker[name].tolist() for name in _GROUP_FIELDS)):
         row = dict(zip(_GROUP_FIELDS, values))
         if row["follow_up_group"]:
             members[row["follow_up_group"]].append(row)
