@@ -1,10 +1,12 @@
 """The batch flow: every input file through ``process_document``, classify, then merge and write.
 
 Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_document`
-(document tasks, :mod:`rectrack.flows.documents`), :func:`rectrack.extractors.classify.classify_texts`
-(one task for every recommendation text of the run, cached on the texts and the
-classifier's fingerprint; the model is loaded once per process) and
-:func:`rectrack.extractors.outputs.update_outputs` (one task at the end). Without a
+and :func:`rectrack.extractors.classify.classify_texts` (document tasks, :mod:`rectrack.flows.documents`:
+a document's recommendations are labelled where it is read, and the labels cached per document on
+its cache key and the classifier's fingerprint, so a run re-labels only the documents it reads; the
+model is loaded once per process) and :func:`rectrack.extractors.outputs.update_outputs` (one task at
+the end). Documents whose result is cached but whose labels are not (a new classifier) are labelled
+in one task of the flow. Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document's result is
 cached on the file's content hash, a fingerprint of the ``extractors`` package
@@ -50,9 +52,8 @@ from rectrack import extractors
 from rectrack.extractors.tracker import similarity
 from rectrack.extractors.views import report
 from rectrack.extractors.classify.classifier import (
-    MODEL_DIR, LabelScore, classify_texts, load_classifier, model_fingerprint,
+    MODEL_DIR, LabelScore, model_fingerprint,
 )
-from rectrack.extractors.tracker.labels import recommendation_texts
 from rectrack.extractors.read.limits import Limits
 from rectrack.flows.outputs_lock import lock_outputs
 from rectrack.extractors.files import file_sha256, relative_name, safe_name
@@ -63,7 +64,9 @@ from rectrack.extractors.tracker.tables import with_document_name
 from rectrack.extractors.outputs import RunSummary, unchanged_summary, update_outputs
 from rectrack.extractors.tracker.io import tracker_needs_rewrite
 from rectrack.flows.discover import Skipped, discover
-from rectrack.flows.documents import Input, document_task_runner, read_all
+from rectrack.flows.documents import (
+    Input, Labelling, Labels, document_task_runner, label_result, load_labelling, read_all,
+)
 
 ProgressListener = Callable[[int, int, int, str], None]
 PhaseListener = Callable[[str], None]
@@ -124,15 +127,14 @@ def result_cache(kind: str) -> ResultCache:
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
-def classify_recommendations(texts: list[str], model_dir: str, key: str) -> dict[str, tuple[LabelScore, ...]]:
-    """Labels of every distinct text (``key``: hash of the texts and the classifier's fingerprint)."""
-    return classify_texts(texts, Path(model_dir))
+def label_documents(results: list[DocumentResult], model_dir: str) -> list[Labels]:
+    """The labels of each result's recommendations (documents read from the cache before this classifier)."""
+    return [label_result(result, model_dir) for result in results]
 
 
-def texts_key(texts: list[str], fingerprint: str) -> str:
-    """The cache key of one classification: the texts' content and the model's, nothing else."""
-    digest = hashlib.sha256("\x1f".join(texts).encode("utf-8"))
-    return f"{digest.hexdigest()[:32]}-{fingerprint}"
+def labels_key(item: Input, fingerprint: str) -> str:
+    """The cache key of a document's labels: its result's key and the classifier's fingerprint."""
+    return f"{item.cache_key}-{fingerprint}"
 
 
 def no_classifier_problem(model_dir: Path) -> Problem:
@@ -154,7 +156,7 @@ def _preload(model_dir: Path | None) -> Future:
     """
     def load() -> None:
         if model_dir is not None:
-            load_classifier(model_dir)
+            load_labelling(str(model_dir))
         for warm_up in (similarity.warm_up, report.warm_up):
             with suppress(Exception):   # reported where it is used
                 warm_up()
@@ -165,24 +167,31 @@ def _preload(model_dir: Path | None) -> Future:
     return future
 
 
-def _classify(results: list[DocumentResult], model_dir: Path, fingerprint: str, preloading: Future | None = None,
-              store: ResultCache | None = None
-              ) -> tuple[dict[str, tuple[LabelScore, ...]] | None, tuple[Problem, ...]]:
-    """Predictions for every recommendation of ``results``, or None and a problem without a model."""
-    if preloading is not None:
-        preloading.exception()   # wait; a failed load is retried, and reported, by the task
+def _predictions(labelled: dict[str, Labels | None], results: list[DocumentResult], inputs: list[Input],
+                 model_dir: Path, fingerprint: str, preloading: Future | None, store: ResultCache
+                 ) -> tuple[dict[str, tuple[LabelScore, ...]] | None, tuple[Problem, ...]]:
+    """Every recommendation's labels (by text): the documents' own, the rest labelled here in one task.
+
+    ``labelled`` maps document names to the labels their task or the cache gave (None: not labelled).
+    Returns None and a problem without a classifier.
+    """
     if not fingerprint:
         get_run_logger().warning("no classifier in %s: run `rectrack train`; labels left empty", model_dir)
         return None, (no_classifier_problem(model_dir),)
-    texts = recommendation_texts([r for r in results if r.status in (Status.OK, Status.PARTIAL)])
-    if not texts:
-        return {}, ()
-    key = f"{texts_key(texts, fingerprint)}-{extractors_fingerprint()}"
-    store = store or result_cache("labels")
-    predictions = store.read(key, dict[str, tuple[LabelScore, ...]])
-    if predictions is None:
-        predictions = classify_recommendations(quote(texts), str(model_dir), key)
-        store.write(key, predictions)
+    by_name = {item.name: item for item in inputs}
+    missing = [r for r in results if labelled.get(r.document) is None and r.status in (Status.OK, Status.PARTIAL)
+               and r.recommendations]
+    if missing:
+        _entering("classifying")
+        if preloading is not None:
+            preloading.exception()   # wait; a failed load is retried, and reported, by the task
+        for result, labels in zip(missing, label_documents(quote(missing), str(model_dir))):
+            labelled[result.document] = labels
+            if result.document in by_name:
+                store.write(labels_key(by_name[result.document], fingerprint), labels)
+    predictions: dict[str, tuple[LabelScore, ...]] = {}
+    for labels in labelled.values():
+        predictions.update(labels or {})
     return predictions, ()
 
 
@@ -270,23 +279,31 @@ class _Progress:
             self.listener(self.done, self.total, self.recommendations, result.document)
 
 
-def _process_all(inputs: list[Input], cached: dict[str, DocumentResult], root: Path,
-                 store: ResultCache, progress: _Progress) -> list[DocumentResult]:
-    """Cached results as they are; every other file read in document tasks, its result cached."""
-    results = []
+def _process_all(inputs: list[Input], cached: dict[str, DocumentResult], root: Path, stores: tuple[ResultCache, ...],
+                 progress: _Progress, labelling: Labelling
+                 ) -> tuple[list[DocumentResult], dict[str, Labels | None]]:
+    """Cached results (with their cached labels) as they are; every other file read and labelled in document
+    tasks, its result and labels cached. Returns the results and each document's labels (None: not labelled)."""
+    documents_store, labels_store = stores
+    results, labelled = [], {}
     for item in inputs:
         if item.name in cached:
             results.append(cached[item.name])
+            if labelling is not None:
+                labelled[item.name] = labels_store.read(labels_key(item, labelling[1]), Labels)
             progress.finished(cached[item.name], cached=True)
 
-    def finished(item: Input, result: DocumentResult, read: bool) -> None:
+    def finished(item: Input, result: DocumentResult, labels: Labels | None, read: bool) -> None:
         if read:
-            store.write(item.cache_key, result)
+            documents_store.write(item.cache_key, result)
+            if labels is not None and labelling is not None:
+                labels_store.write(labels_key(item, labelling[1]), labels)
         results.append(result)
+        labelled[result.document] = labels
         progress.finished(result)
 
-    read_all([item for item in inputs if item.name not in cached], root, finished)
-    return results
+    read_all([item for item in inputs if item.name not in cached], root, finished, labelling)
+    return results, labelled
 
 
 def _cached_results(inputs: list[Input], refresh: bool, store: ResultCache) -> dict[str, DocumentResult]:
@@ -339,11 +356,12 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
         _entering("reading")
         progress = _Progress(len(files))
         preloading = _preload(model if fingerprint else None)
-        results = unreadable + _process_all(inputs, cached, Path(root), documents_cache, progress)
+        labelling = (str(model), fingerprint) if fingerprint else None
+        read, labelled = _process_all(inputs, cached, Path(root), (documents_cache, labels_cache), progress, labelling)
+        results = unreadable + read
         # quote(): Prefect would otherwise walk every result and recommendation twice
         # looking for futures to resolve (~1.5 s on 150 reports).
-        _entering("classifying")
-        predictions, problems = _classify(results, model, fingerprint, preloading, labels_cache)
+        predictions, problems = _predictions(labelled, results, inputs, model, fingerprint, preloading, labels_cache)
         problems += _rejected_problems((documents_cache, labels_cache))
         _entering("writing")
         summary = write_outputs(quote(results), out_dir, quote(predictions), problems, fingerprint)

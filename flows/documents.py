@@ -1,7 +1,9 @@
 """The batch flow's document tasks, and where they run.
 
-:func:`process_files` (a Prefect task) reads, detects and segments files. Where
-it runs is the flow's task runner (:func:`document_task_runner`):
+:func:`process_files` (a Prefect task) reads, detects and segments files, then labels their
+recommendations with the classifier (:data:`Labelling`), so that classification happens where a
+document is read: on a Dask worker too, and only for the documents a run reads. Where it runs is the
+flow's task runner (:func:`document_task_runner`):
 
 - by default Prefect's thread runner: two task threads, each handing all its
   files at once to this machine's reader processes
@@ -16,14 +18,17 @@ costs the flow's process about 7.5 ms here (measured by
 A chunk whose task fails (on Dask: its worker died, and again on retry) is
 sent again one file a task, so that only the file that breaks a task fails.
 
-Either way the results come back to the flow (:func:`read_all`), which caches,
-classifies, merges and writes them in its own process.
+Either way the results and their labels come back to the flow (:func:`read_all`), which caches,
+merges and writes them in its own process. Labelling runs in the task's process, one document at a
+time under a lock (spaCy pipelines are not meant to be shared between threads); the classifier is
+loaded once per process.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -35,10 +40,11 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from rectrack.extractors.classify.classifier import LabelScore, classify_texts, load_classifier
 from rectrack.extractors.read.limits import Limits
 from rectrack.extractors.files import safe_name
 from rectrack.extractors.pipeline import failed_result, process_document
-from rectrack.extractors.records import DocumentResult
+from rectrack.extractors.records import DocumentResult, Status
 from rectrack.extractors.tracker.tables import with_document_name
 from rectrack.flows.readers import Readers
 
@@ -48,6 +54,37 @@ TASKS_PER_THREAD = 8
 MAX_FILES_PER_TASK = 50
 # The embedded runner's task threads: one per reader process on a 2-core machine.
 LOCAL_TASK_THREADS = 2
+
+
+Labels = dict[str, tuple[LabelScore, ...]]      # recommendation text -> its labels
+# What the document tasks label with: (classifier folder, its fingerprint); None: no labelling.
+Labelling = tuple[str, str] | None
+_labelling_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """A file's result and the labels of its recommendations (None: not labelled in the task)."""
+
+    result: DocumentResult
+    labels: Labels | None
+
+
+def load_labelling(model_dir: str) -> None:
+    """Load the classifier now (once per process), under the lock the labelling takes."""
+    with _labelling_lock:
+        load_classifier(Path(model_dir))
+
+
+def label_result(result: DocumentResult, model_dir: str) -> Labels:
+    """The labels of ``result``'s recommendations (every distinct text; none for a failed result)."""
+    if result.status not in (Status.OK, Status.PARTIAL):
+        return {}
+    texts = list(dict.fromkeys(rec.text for rec in result.recommendations))
+    if not texts:
+        return {}
+    with _labelling_lock:
+        return classify_texts(texts, Path(model_dir))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +112,24 @@ _readers: Readers | None = None
 
 @task(cache_policy=NO_CACHE, persist_result=False, retries=2, retry_delay_seconds=1,
       task_run_name=_task_run_name)
-def process_files(paths: list[str], root: str, sha256s: list[str]) -> list[DocumentResult]:
-    """Read, detect and segment files, one after the other (retried: reading may hit transient I/O errors).
+def process_files(paths: list[str], root: str, sha256s: list[str], labelling: Labelling = None) -> list[Processed]:
+    """Read, detect and segment files, then label them (retried: reading may hit transient I/O errors).
 
     In a Dask worker it reads here; on the embedded runner it hands all its files
-    to this machine's reader processes at once.
+    to this machine's reader processes at once. ``labelling`` is the classifier
+    (folder, fingerprint) to label with, None for no labels; a classifier that
+    cannot be loaded leaves the labels to the flow (None), which reports it.
     """
     if _readers is not None:
-        return _readers.read_many([Path(path) for path in paths], Path(root), sha256s)
-    return [process_document(Path(path), Path(root), sha256) for path, sha256 in zip(paths, sha256s)]
+        results = _readers.read_many([Path(path) for path in paths], Path(root), sha256s)
+    else:
+        results = [process_document(Path(path), Path(root), sha256) for path, sha256 in zip(paths, sha256s)]
+    if labelling is None:
+        return [Processed(result, None) for result in results]
+    try:
+        return [Processed(result, label_result(result, labelling[0])) for result in results]
+    except Exception:  # noqa: BLE001  (a broken model is reported once by the flow, not per task)
+        return [Processed(result, None) for result in results]
 
 
 def document_task_runner(dask_address: str | None = None) -> TaskRunner:
@@ -129,31 +175,35 @@ def _local_readers(files: int) -> Iterator[None]:
         _readers = None
 
 
-def _submit(chunk: list[Input], root: Path) -> PrefectFuture:
-    return process_files.submit([str(item.path) for item in chunk], str(root), [item.sha256 for item in chunk])
+def _submit(chunk: list[Input], root: Path, labelling: Labelling) -> PrefectFuture:
+    return process_files.submit([str(item.path) for item in chunk], str(root), [item.sha256 for item in chunk],
+                                labelling)
 
 
-def read_all(inputs: list[Input], root: Path, finished: Callable[[Input, DocumentResult, bool], None]) -> None:
-    """Read every input in document tasks; call ``finished(input, result, read)`` as each one ends.
+def read_all(inputs: list[Input], root: Path, finished: Callable[[Input, DocumentResult, Labels | None, bool], None],
+             labelling: Labelling = None) -> None:
+    """Read (and label, see :func:`process_files`) every input in document tasks; call
+    ``finished(input, result, labels, read)`` as each one ends.
 
-    ``read`` is False when the task failed, and the result is a ``failed`` one saying why.
+    ``read`` is False when the task failed, and the result is a ``failed`` one saying why (no labels).
     """
     if not inputs:
         return
     local, threads = _where()
     size = files_per_task(len(inputs), threads)
     with _local_readers(len(inputs)) if local else nullcontext():
-        pending = {_submit(inputs[i:i + size], root): inputs[i:i + size] for i in range(0, len(inputs), size)}
+        pending = {_submit(inputs[i:i + size], root, labelling): inputs[i:i + size]
+                   for i in range(0, len(inputs), size)}
         while pending:
             for future in as_completed(list(pending)):
                 chunk = pending.pop(future)
                 future.wait()
                 if future.state.is_completed():
-                    for item, result in zip(chunk, future.result()):
-                        finished(item, with_document_name(result, item.name), True)
+                    for item, processed in zip(chunk, future.result()):
+                        finished(item, with_document_name(processed.result, item.name), processed.labels, True)
                 elif len(chunk) > 1:   # one of its files may kill any worker: find which, one a task
-                    pending.update({_submit([item], root): [item] for item in chunk})
+                    pending.update({_submit([item], root, labelling): [item] for item in chunk})
                 else:
                     finished(chunk[0], failed_result(
                         chunk[0].name, chunk[0].sha256, f"processing stopped with an error: {future.state.message}",
-                        "report it with the file attached; the rest of the batch was processed", "error"), False)
+                        "report it with the file attached; the rest of the batch was processed", "error"), None, False)

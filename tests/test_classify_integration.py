@@ -271,3 +271,46 @@ def test_flow_without_a_classifier_says_to_train(tmp_path: Path) -> None:
     assert len(model_rows) == 1 and "rectrack train" in model_rows["action"].iat[0]
     tracker = read_tracker(out / "tracker.csv")
     assert len(tracker) and (tracker["issues"] == "").all()
+
+
+@pytest.mark.usefixtures("prefect_harness", "result_storage")
+def test_labels_are_made_where_a_document_is_read_and_only_for_the_documents_read(
+        tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run labels the documents its tasks read; a changed document re-labels its texts alone; a new
+    classifier re-labels documents read from the cache (their results are not read again)."""
+    import rectrack.flows.documents as documents
+    from rectrack.flows.batch import process_batch
+
+    labelled: list[int] = []
+    real = documents.classify_texts
+
+    def counting(texts, model_dir):
+        labelled.append(len(texts))
+        return real(texts, model_dir)
+
+    monkeypatch.setattr(documents, "classify_texts", counting)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("tajikistan2011.pdf", "algeria2008.pdf"):
+        shutil.copy(SAMPLES / name, inbox)
+    out = tmp_path / "out"
+    run = dict(paths=[str(inbox)], out_dir=str(out), root=str(inbox), model_dir=str(tiny_model))
+    process_batch(**run)
+    first = read_tracker(out / "tracker.csv")
+    per_document = first.groupby("document")["text"].nunique().to_dict()
+    assert sorted(labelled) == sorted(per_document.values())
+    labels = (out / "labels.csv").read_bytes()
+
+    labelled.clear()
+    with (inbox / "algeria2008.pdf").open("ab") as handle:      # other bytes, same recommendations
+        handle.write(b"\n% changed\n")
+    process_batch(**run)
+    assert labelled == [per_document["algeria2008.pdf"]]
+    assert (out / "labels.csv").read_bytes() == labels
+
+    labelled.clear()
+    retrained = tmp_path / "retrained"
+    shutil.copytree(tiny_model, retrained)
+    (retrained / "thresholds.json").write_text(json.dumps({}), encoding="utf-8")    # another fingerprint
+    process_batch(**{**run, "model_dir": str(retrained)})
+    assert sorted(labelled) == sorted(per_document.values())   # both re-labelled, in the flow's one task

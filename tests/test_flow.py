@@ -207,7 +207,8 @@ def test_a_chunk_whose_task_fails_is_read_again_one_file_a_task(
 
     monkeypatch.setattr(Readers, "read_many", breaking)
     real_submit = documents._submit
-    monkeypatch.setattr(documents, "_submit", lambda chunk, root: chunks.append(len(chunk)) or real_submit(chunk, root))
+    monkeypatch.setattr(documents, "_submit", lambda chunk, root, labelling: chunks.append(len(chunk))
+                        or real_submit(chunk, root, labelling))
     run(inbox, tmp_path / "out")
     assert chunks == [3, 1, 1, 1]
     documents_csv = read(tmp_path / "out" / "documents.csv")
