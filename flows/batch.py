@@ -2,11 +2,11 @@
 
 Orchestration only: the work is :func:`rectrack.extractors.pipeline.process_document`
 and :func:`rectrack.extractors.classify.classify_texts` (document tasks, :mod:`rectrack.flows.documents`:
-a document's recommendations are labelled where it is read, and the labels cached per document on
-its cache key and the classifier's fingerprint, so a run re-labels only the documents it reads; the
-model is loaded once per process) and :func:`rectrack.extractors.outputs.update_outputs` (one task at
-the end). Documents whose result is cached but whose labels are not (a new classifier) are labelled
-in one task of the flow. Without a
+on a Dask cluster a document's recommendations are labelled in the task that reads it; on this
+machine the flow labels every document it read in one pass after reading) and
+:func:`rectrack.extractors.outputs.update_outputs` (one task at the end). Labels are cached per document
+on its cache key and the classifier's fingerprint, so a run labels only the documents it reads, and
+documents cached before a new classifier are labelled without being read again. Without a
 trained classifier the run goes on with empty label columns and one
 ``problems.csv`` row saying to run ``rectrack train``. A document's result is
 cached on the file's content hash, a fingerprint of the ``extractors`` package
@@ -65,7 +65,7 @@ from rectrack.extractors.outputs import RunSummary, unchanged_summary, update_ou
 from rectrack.extractors.tracker.io import tracker_needs_rewrite
 from rectrack.flows.discover import Skipped, discover
 from rectrack.flows.documents import (
-    Input, Labelling, Labels, document_task_runner, label_result, load_labelling, read_all,
+    Input, Labelling, Labels, document_task_runner, label_many, load_labelling, read_all,
 )
 
 ProgressListener = Callable[[int, int, int, str], None]
@@ -128,8 +128,8 @@ def result_cache(kind: str) -> ResultCache:
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def label_documents(results: list[DocumentResult], model_dir: str) -> list[Labels]:
-    """The labels of each result's recommendations (documents read from the cache before this classifier)."""
-    return [label_result(result, model_dir) for result in results]
+    """The labels of each result's recommendations (read on this machine, or cached before this classifier)."""
+    return label_many(results, model_dir)
 
 
 def labels_key(item: Input, fingerprint: str) -> str:

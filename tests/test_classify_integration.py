@@ -274,9 +274,9 @@ def test_flow_without_a_classifier_says_to_train(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("prefect_harness", "result_storage")
-def test_labels_are_made_where_a_document_is_read_and_only_for_the_documents_read(
+def test_a_run_labels_only_the_documents_it_reads(
         tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run labels the documents its tasks read; a changed document re-labels its texts alone; a new
+    """A run labels the documents it reads; a changed document re-labels its texts alone; a new
     classifier re-labels documents read from the cache (their results are not read again)."""
     import rectrack.flows.documents as documents
     from rectrack.flows.batch import process_batch
@@ -298,14 +298,14 @@ def test_labels_are_made_where_a_document_is_read_and_only_for_the_documents_rea
     process_batch(**run)
     first = read_tracker(out / "tracker.csv")
     per_document = first.groupby("document")["text"].nunique().to_dict()
-    assert sorted(labelled) == sorted(per_document.values())
+    assert sum(labelled) == first["text"].nunique()
     labels = (out / "labels.csv").read_bytes()
 
     labelled.clear()
     with (inbox / "algeria2008.pdf").open("ab") as handle:      # other bytes, same recommendations
         handle.write(b"\n% changed\n")
     process_batch(**run)
-    assert labelled == [per_document["algeria2008.pdf"]]
+    assert sum(labelled) == per_document["algeria2008.pdf"]
     assert (out / "labels.csv").read_bytes() == labels
 
     labelled.clear()
@@ -313,4 +313,4 @@ def test_labels_are_made_where_a_document_is_read_and_only_for_the_documents_rea
     shutil.copytree(tiny_model, retrained)
     (retrained / "thresholds.json").write_text(json.dumps({}), encoding="utf-8")    # another fingerprint
     process_batch(**{**run, "model_dir": str(retrained)})
-    assert sorted(labelled) == sorted(per_document.values())   # both re-labelled, in the flow's one task
+    assert sum(labelled) == first["text"].nunique()     # both re-labelled from the cached results
