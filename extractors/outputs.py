@@ -246,8 +246,10 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
     problems = problems_table(results, [*workbook_problems, *merge_problems, *run_problems])
-    tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok),
-                                    read_table(out_dir / "labels.csv", LABEL_COLUMNS))
+    # The earlier labels.csv (~25 rows a recommendation) only matters for rows kept from earlier runs.
+    kept_rows = bool((tracker["missing"] != "").any())
+    earlier_labels = read_table(out_dir / "labels.csv", LABEL_COLUMNS) if kept_rows else None
+    tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok), earlier_labels)
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
     write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier,

@@ -60,14 +60,21 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = REPO / "data" / "samples"
+SHARED = REPO.parent / "shared" / "data" / "un-documents"
+# Distinct real documents (issue 18): 100 + 40 UPR Working Group reports and the bundled samples.
+DEFAULT_CORPUS = (SHARED / "upr-bench", SHARED / "upr-more", REPO / "data" / "samples")
 DEFAULT_OUT = REPO / "tests" / "benchmarks" / "results" / "pipeline.json"
 VENV_BIN = REPO / ".venv" / "bin"
 PACKAGES = ("pypdfium2", "pdfplumber", "prefect", "spacy", "pandas")
 
-# Targets from the issue.
-TARGET_COLD_SHARE_OF_RAW = 0.50   # (c) excl. start-up >= 50 % of (a)'s page rate
-TARGET_WARM_SHARE_OF_COLD = 0.10  # (d) < 10 % of (c)
+# Targets of issue 13 (flow span) and issue 18 (whole command, one changed document, summed memory).
+TARGET_COLD_SHARE_OF_RAW = 0.50   # issue 13: (c) in-flow span >= 50 % of (a)'s page rate
+TARGET_WARM_SHARE_OF_COLD = 0.10  # issue 13: (d) < 10 % of (c)
+TARGET_18_COMMAND = 0.35          # issue 18: (c) whole command >= 0.35 of (a)'s page rate
+TARGET_18_SPAN = 0.60             # issue 18: (c) in-flow span >= 0.6 of (a)'s page rate
+TARGET_18_WARM = 0.05             # issue 18: (d) <= 0.05 of (c), whole commands
+TARGET_18_ONE_CHANGED = 0.10      # issue 18: (f) one changed document <= 0.1 of (c), whole commands
+TARGET_18_MEMORY_MIB = 1024       # issue 18: peak RSS summed over the run's processes <= 1 GB
 
 # Same settings as flows/settings.py, so the trivial flow starts Prefect the way rectrack does.
 PREFECT_ENV = {
@@ -137,13 +144,14 @@ def page_counts(files: list[Path]) -> dict[str, int]:
     return counts
 
 
-def build_corpus(files: list[Path], source_root: Path, target: Path, copies: int) -> list[Path]:
-    """``copies`` copies of each file under ``target/copyNN/``, each with a unique trailing comment."""
+def build_corpus(files: list[tuple[Path, Path]], target: Path, copies: int) -> list[Path]:
+    """``copies`` copies of each (root, file) under ``target/copyNN/<root's name>/``, each with a unique
+    trailing comment."""
     made = []
     for index in range(1, copies + 1):
         folder = target / f"copy{index:02d}"
-        for path in files:
-            destination = folder / path.relative_to(source_root)
+        for root, path in files:
+            destination = folder / root.name / path.relative_to(root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             data = path.read_bytes()
             if not data.endswith(b"\n"):
@@ -348,15 +356,34 @@ def run_worker(python: str, spec: dict, timeout: float) -> dict:
 
 # --------------------------------------------------------------------------- subprocess runs
 
+def session_rss_mib(session: int) -> float:
+    """The resident memory summed over every process of ``session`` (``/proc``), MiB."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            fields = text[text.rindex(")") + 2:].split()
+            if int(fields[3]) == session:             # field 6 of stat: the session id
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")   # field 24: rss in pages
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 2**20
+
+
 def timed_subprocess(command: list[str], env: dict[str, str], log: Path, timeout: float) -> dict:
-    """Run ``command``; wall time, exit code and the peak RSS of it and its waited-for children."""
+    """Run ``command`` in a session of its own; wall time, exit code, the peak RSS of it and its
+    waited-for children (the largest one), and the peak of their RSS summed (sampled every 0.1 s)."""
     with log.open("w") as handle:
         started_at = time.time()
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         deadline = start + timeout
+        peak_sum, next_sample = 0.0, 0.0
         while True:
+            now = time.perf_counter()
+            if now >= next_sample:
+                peak_sum, next_sample = max(peak_sum, session_rss_mib(process.pid)), now + 0.1
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -368,7 +395,7 @@ def timed_subprocess(command: list[str], env: dict[str, str], log: Path, timeout
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     return {"wall_s": round(wall, 3), "returncode": process.returncode,
-            "max_rss_mib": _maxrss_mib(usage.ru_maxrss),
+            "max_rss_mib": _maxrss_mib(usage.ru_maxrss), "peak_rss_sum_mib": round(peak_sum, 1),
             "user_s": round(usage.ru_utime, 2), "sys_s": round(usage.ru_stime, 2),
             "started_at": started_at, "log": str(log)}
 
@@ -440,7 +467,8 @@ def log_phases(run: dict) -> dict[str, float] | None:
 
     ``startup``: process start to "Beginning flow run" (interpreter, imports,
     temporary server); ``documents``: to the last "N/N documents" line (the
-    document tasks, hashing included); ``write_outputs``: to that task's end
+    document tasks, hashing included); ``label_documents``: to the end of the flow's labelling task
+    (the documents read on this machine); ``write_outputs``: to that task's end
     (merge and write the tables, including Prefect's handling of its
     arguments; absent when the flow leaves the tables as they were); ``flow_end``: to the flow's "Finished in state"; ``shutdown``:
     to the process's exit (stopping the temporary server).
@@ -456,6 +484,8 @@ def log_phases(run: dict) -> dict[str, float] | None:
             marks.setdefault("startup", seconds)
         elif re.search(r" - (\d+)/\1 documents", line):
             marks["documents"] = seconds
+        elif "Task run 'label_documents" in line and "Finished in state" in line:
+            marks["label_documents"] = seconds
         elif "Task run 'write_outputs" in line and "Finished in state" in line:
             marks["write_outputs"] = seconds
         elif "Flow run" in line and "Finished in state" in line:
@@ -464,7 +494,7 @@ def log_phases(run: dict) -> dict[str, float] | None:
         return None
     start = _seconds_of_day(run["started_at"])
     phases, previous = {}, 0.0
-    for name in ("startup", "documents", "write_outputs", "flow_end"):
+    for name in ("startup", "documents", "label_documents", "write_outputs", "flow_end"):
         if name not in marks:  # e.g. nothing to process, or the tables left as they were
             continue
         at = (marks[name] - start) % 86400
@@ -557,7 +587,8 @@ def markdown(report: dict) -> str:
         return "n/a" if ok is None else ("**pass**" if ok else "**FAIL**")
     lines = [
         f"Pipeline benchmark, {report['date']}: {corpus['files']} PDFs, {corpus['pages']} pages "
-        f"({corpus['source_files']} sample PDFs x {corpus['copies']} unique copies), "
+        + (f"({corpus['source_files']} distinct documents), " if corpus.get("distinct") else
+           f"({corpus['source_files']} PDFs x {corpus['copies']} unique copies), ") +
         f"{m['nproc']} cores, Python {m['python']}, pypdfium2 {pk['pypdfium2']}, pdfplumber "
         f"{pk['pdfplumber']}, prefect {pk['prefect']}, spacy {pk['spacy']}; median of "
         f"{report['repeat']} run(s).",
@@ -575,6 +606,9 @@ def markdown(report: dict) -> str:
         f"| (d) `rectrack run` warm (all cached), total | {d['pages']} | {d['wall_s']} | {d['pages_per_s_total']} | {d['max_rss_mib']} |",
         f"| (d) warm, excluding start-up | {d['pages']} | {d['excl_startup_s']} | {d['pages_per_s_excl_startup']} | |",
         f"| (d) warm, in-flow span from Prefect's log | {d['pages']} | {d['log_span_s']} | {d['pages_per_s_log_span']} | |",
+        *([f"| (f) one document changed, total | - | {f['wall_s']} | - | {f['max_rss_mib']} |"]
+          if (f := report["results"].get("f_one_changed")) else []),
+        f"| peak RSS summed over the run's processes, cold / warm | - | - | - | {c.get('peak_rss_sum_mib')} / {d.get('peak_rss_sum_mib')} |",
         "",
         "| target | measured | result |",
         "|---|---:|---|",
@@ -584,7 +618,16 @@ def markdown(report: dict) -> str:
         f"| (d) < 10% of (c), excl. start-up (for information) | {t['warm_vs_cold']['share_excl_startup']} | {pf(t['warm_vs_cold'].get('pass_excl_startup'))} |",
         f"| (d) < 10% of (c), incl. start-up (for information) | {t['warm_vs_cold']['share_incl_startup']} | {pf(t['warm_vs_cold']['pass_incl_startup'])} |",
     ]
-    for label, run in (("(c) cold", c), ("(d) warm", d)):
+    i18 = t.get("issue_18")
+    if i18:
+        lines += ["", "| issue 18 target | measured | result |", "|---|---:|---|",
+                  f"| (c) whole command >= {TARGET_18_COMMAND} of (a) | {i18['command_vs_raw']['share']} | {pf(i18['command_vs_raw']['pass'])} |",
+                  f"| (c) in-flow span >= {TARGET_18_SPAN} of (a) | {i18['span_vs_raw']['share']} | {pf(i18['span_vs_raw']['pass'])} |",
+                  f"| (d) warm <= {TARGET_18_WARM} of (c), whole commands | {i18['warm_vs_cold']['share']} | {pf(i18['warm_vs_cold']['pass'])} |",
+                  f"| (f) one changed <= {TARGET_18_ONE_CHANGED} of (c), whole commands | {i18['one_changed_vs_cold']['share']} | {pf(i18['one_changed_vs_cold']['pass'])} |",
+                  f"| peak RSS summed <= {TARGET_18_MEMORY_MIB} MiB | {i18['peak_memory']['mib']} | {pf(i18['peak_memory']['pass'])} |"]
+    one = report["results"].get("f_one_changed")
+    for label, run in (("(c) cold", c), ("(d) warm", d), ("(f) one changed", one or {})):
         if run.get("phases_s"):
             lines += ["", f"{label} phases from the log, wall s: " + ", ".join(
                 f"{name} {value:.2f}" for name, value in run["phases_s"].items()) + "."]
@@ -605,13 +648,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="JSON results file (a .md table is written beside it)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help="folder whose PDFs are the corpus (default data/samples)")
+    parser.add_argument("--corpus", type=Path, action="append", default=None,
+                        help="a folder whose PDFs are in the corpus (repeat for several; default: "
+                             "shared/data/un-documents/upr-bench, upr-more and data/samples, ~150 distinct reports)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each measurement; medians are reported (cold runs get a "
                              "fresh PREFECT_HOME each time)")
-    parser.add_argument("--copies", type=int, default=0,
-                        help="unique copies of each PDF (0: enough for (a) to take --min-seconds)")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="copies of each PDF, each with its own bytes (default 1: the distinct documents as "
+                             "they are; 0: enough for (a) to take --min-seconds, which repeats the same texts)")
     parser.add_argument("--min-seconds", type=float, default=4.0,
                         help="minimum duration of (a) when choosing --copies automatically")
     parser.add_argument("--plumber-pages", type=int, default=40,
@@ -640,8 +685,10 @@ def main(argv: list[str] | None = None) -> int:
         worker_main([args._worker])
         return 0
     sys.path.insert(0, str(REPO))
-    source = args.corpus.resolve()
-    originals = find_pdfs(source)
+    roots = [path.resolve() for path in (args.corpus or DEFAULT_CORPUS)]
+    pairs = [(root, path) for root in roots for path in find_pdfs(root)]
+    originals = [path for _, path in pairs]
+    source = ", ".join(str(root) for root in roots)
     if not originals:
         print(f"no PDFs under {source}", file=sys.stderr)
         return 1
@@ -675,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"work folder {work}; corpus: {len(originals)} PDFs, {source_pages} pages, x{copies}",
           flush=True)
     corpus = work / "corpus"
-    files = build_corpus(originals, source, corpus, copies)
+    files = build_corpus(pairs, corpus, copies)
     code = snapshot_code(work / "code") if args.snapshot else None
     pages = source_pages * copies
     file_args = [str(p) for p in files]
@@ -768,7 +815,15 @@ def main(argv: list[str] | None = None) -> int:
                         phases_s=log_phases(warm),
                         **cached_tasks(Path(warm["log"])))
             warm_runs.append(warm)
-        for run in cold_runs + warm_runs:
+        # (f) one document changed (other bytes: read, labelled and merged again), after the last warm run.
+        print("(f) one changed document ...", flush=True)
+        with files[0].open("ab") as handle:
+            handle.write(f"% rectrack-bench changed {uuid.uuid4().hex}\n".encode())
+        one = timed_subprocess(command, env, work / "one-changed.log", args.timeout)
+        one.update(output_summary(out_dir), log_span_s=log_span(Path(one["log"])), phases_s=log_phases(one),
+                   **cached_tasks(Path(one["log"])))
+        results["f_one_changed"] = {"changed": str(files[0].relative_to(corpus)), **one}
+        for run in cold_runs + warm_runs + [one]:
             if run["returncode"] != 0:
                 notes.append(f"a rectrack run failed (exit {run['returncode']}): "
                              f"{Path(run['log']).read_text(errors='replace')[-600:]}")
@@ -788,6 +843,7 @@ def main(argv: list[str] | None = None) -> int:
                 "log_span_s": _median(spans) if spans else None,
                 "pages_per_s_log_span": _rate(pages, _median(spans)) if spans else None,
                 "max_rss_mib": max(r["max_rss_mib"] for r in runs),
+                "peak_rss_sum_mib": max(r["peak_rss_sum_mib"] for r in runs),
                 "phases_s": _median_phases([r["phases_s"] for r in runs if r.get("phases_s")]),
                 "runs": runs,
             }
@@ -854,14 +910,34 @@ def main(argv: list[str] | None = None) -> int:
                          if ok_runs else None,
                          "pass_incl_startup": warm_incl < TARGET_WARM_SHARE_OF_COLD if ok_runs else None},
     }
+    f = results.get("f_one_changed", {})
+    command_share = round(c["pages_per_s_total"] / raw_rate, 3) if raw_rate and c["pages_per_s_total"] else None
+    one_share = round(f["wall_s"] / c["wall_s"], 3) if f.get("wall_s") and c["wall_s"] else None
+    peak = max(c["peak_rss_sum_mib"], d["peak_rss_sum_mib"], f.get("peak_rss_sum_mib", 0.0))
+    targets["issue_18"] = {
+        "command_vs_raw": {"target": f">= {TARGET_18_COMMAND}", "share": command_share,
+                           "pass": command_share is not None and command_share >= TARGET_18_COMMAND},
+        "span_vs_raw": {"target": f">= {TARGET_18_SPAN}", "share": span_share,
+                        "pass": span_share is not None and span_share >= TARGET_18_SPAN},
+        "warm_vs_cold": {"target": f"<= {TARGET_18_WARM} (whole commands)", "share": warm_incl,
+                         "pass": warm_incl <= TARGET_18_WARM},
+        "one_changed_vs_cold": {"target": f"<= {TARGET_18_ONE_CHANGED} (whole commands)", "share": one_share,
+                                "pass": one_share is not None and one_share <= TARGET_18_ONE_CHANGED},
+        "peak_memory": {"target": f"<= {TARGET_18_MEMORY_MIB} MiB summed over the run's processes",
+                        "mib": peak, "pass": peak <= TARGET_18_MEMORY_MIB},
+    }
+    if not ok_runs:
+        for target in targets["issue_18"].values():
+            target["pass"] = None
     notes = list(dict.fromkeys(notes))
     report = {
         "benchmark": "tests/benchmarks/bench_pipeline.py",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": "python " + " ".join([str(Path(__file__).relative_to(REPO))] + (argv if argv is not None else sys.argv[1:])),
         "machine": machine(),
-        "corpus": {"source": str(source), "source_files": len(originals), "source_pages": source_pages,
+        "corpus": {"source": source, "source_files": len(originals), "source_pages": source_pages,
                    "copies": copies, "files": len(files), "pages": pages,
+                   "distinct": copies == 1,
                    "how": "each copy has a unique '%' comment appended after %%EOF (own sha256)"},
         "repeat": args.repeat,
         "code": "frozen copy taken at the start (--snapshot)" if args.snapshot else "the working tree",
