@@ -26,10 +26,21 @@ _FIXED_TIME = "2000-01-01T00:00:00Z"
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # Style ids of styles.xml below: 0 plain, 1 bold (header), 2 wrapped and top-aligned (long columns).
 PLAIN, BOLD, WRAP = 0, 1, 2
-# XML parsers turn a raw carriage return into a line feed; as a character reference it survives.
-_ENTITIES = {"\r": "&#13;"}
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _escape(text: str) -> str:
+    """``text`` as XML character data (what saxutils.escape gives, with carriage returns kept), fast."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 def cell_text(value: str) -> str:
@@ -70,7 +81,7 @@ def _cells(values: Iterable[str], row: int, letters: Sequence[str], styles: Sequ
         if not text:
             continue
         space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        out.append(f'<c r="{letters[index]}{row}"{styles[index]} t="inlineStr"><is><t{space}>{escape(text, _ENTITIES)}'
+        out.append(f'<c r="{letters[index]}{row}"{styles[index]} t="inlineStr"><is><t{space}>{_escape(text)}'
                    '</t></is></c>')
     return "".join(out)
 
