@@ -115,6 +115,7 @@ class Classifier:
         self._single: dict[str, tuple[str, ...]] | None = None   # set on first use (_prepare)
         self._thresholds: dict[str, float] = {}
         self._keep: dict[float, _KeepScores] = {}
+        self._parts: dict[str, tuple[str, str]] = {}
         self.sources: dict[str, str] = {}     # taxonomy -> source of its first component
         for component in self.components:
             for taxonomy in component.taxonomies:
@@ -169,9 +170,13 @@ class Classifier:
                 best.add(max(present, key=cats.__getitem__))
         out = []
         thresholds = self._thresholds
+        parts = self._parts
         for key, score in kept:
             threshold = thresholds[key]           # set by keep[key] above
-            taxonomy, _, label = key.partition(KEY_SEPARATOR)
+            split = parts.get(key)
+            if split is None:     # one (taxonomy, label) pair of strings per key, shared by every LabelScore
+                split = parts[key] = key.partition(KEY_SEPARATOR)[::2]
+            taxonomy, label = split
             shown = score >= threshold and (taxonomy not in self._single or key in best)
             if score < floor and not shown:
                 continue

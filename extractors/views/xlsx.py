@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -86,43 +86,43 @@ def _cells(values: Iterable[str], row: int, letters: Sequence[str], styles: Sequ
     return "".join(out)
 
 
-def _sheet_xml(sheet: Sheet) -> str:
+def _sheet_xml(sheet: Sheet) -> Iterator[str]:
+    """The sheet's XML in pieces (a row a piece), so that a large sheet is never one string in memory."""
     columns = len(sheet.header)
     letters = [column_letter(i + 1) for i in range(columns)]
     last_row = max(len(sheet.rows), 1) + 1
-    parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
-             f'xmlns:r="{_REL}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1"/></sheetPr>']
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+           f'xmlns:r="{_REL}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1"/></sheetPr>')
     if sheet.freeze_header:
-        parts.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        yield ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
                      'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" '
                      'sqref="A2"/></sheetView></sheetViews>')
-    parts.append('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
+    yield ('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
     if sheet.widths:
         cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{width:g}" customWidth="1"'
                        f'{f" style={chr(34)}{WRAP}{chr(34)}" if i in sheet.wrapped else ""}/>'
                        for i, width in enumerate(sheet.widths))
-        parts.append(f"<cols>{cols}</cols>")
-    parts.append("<sheetData>")
+        yield (f"<cols>{cols}</cols>")
+    yield ("<sheetData>")
     header_styles = [f' s="{BOLD}"'] * columns
-    parts.append(f'<row r="1">{_cells(sheet.header, 1, letters, header_styles)}</row>')
+    yield (f'<row r="1">{_cells(sheet.header, 1, letters, header_styles)}</row>')
     body_styles = [f' s="{WRAP}"' if i in sheet.wrapped else "" for i in range(columns)]
     for number, values in enumerate(sheet.rows, start=2):
-        parts.append(f'<row r="{number}">{_cells(values, number, letters, body_styles)}</row>')
+        yield (f'<row r="{number}">{_cells(values, number, letters, body_styles)}</row>')
     if sheet.note:
         note_row = len(sheet.rows) + 3
-        parts.append(f'<row r="{note_row}">{_cells([sheet.note], note_row, letters or ["A"], [""])}</row>')
-    parts.append("</sheetData>")
+        yield (f'<row r="{note_row}">{_cells([sheet.note], note_row, letters or ["A"], [""])}</row>')
+    yield ("</sheetData>")
     if sheet.filters and columns:
-        parts.append(f'<autoFilter ref="A1:{letters[-1]}{last_row}"/>')
+        yield (f'<autoFilter ref="A1:{letters[-1]}{last_row}"/>')
     if sheet.choices is not None:
         column, values = sheet.choices
         letter = letters[column]
         formula = escape('"' + ",".join(values) + '"')
-        parts.append(f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" showErrorMessage="0" '
+        yield (f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" showErrorMessage="0" '
                      f'sqref="{letter}2:{letter}{last_row}"><formula1>{formula}</formula1></dataValidation>'
                      "</dataValidations>")
-    parts.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
-    return "".join(parts)
+    yield ('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
 
 
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
@@ -203,8 +203,23 @@ def workbook_bytes(sheets: Sequence[Sheet], level: int = 6) -> bytes:
         for name in names:
             _write(target, name, parts[name])
         for number, sheet in enumerate(sheets, start=1):
-            _write(target, f"xl/worksheets/sheet{number}.xml", _sheet_xml(sheet))
+            _write_pieces(target, f"xl/worksheets/sheet{number}.xml", _sheet_xml(sheet))
     return out.getvalue()
+
+
+def _write_pieces(target: zipfile.ZipFile, name: str, pieces: Iterable[str], chunk: int = 1 << 20) -> None:
+    """Deflate ``pieces`` into the entry ``name`` as they come, about ``chunk`` characters at a time."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with target.open(info, "w") as entry:
+        buffer, size = [], 0
+        for piece in pieces:
+            buffer.append(piece)
+            size += len(piece)
+            if size >= chunk:
+                entry.write("".join(buffer).encode("utf-8"))
+                buffer, size = [], 0
+        entry.write("".join(buffer).encode("utf-8"))
 
 
 def _write(target: zipfile.ZipFile, name: str, text: str) -> None:
