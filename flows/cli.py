@@ -121,6 +121,16 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
     sweep_when_done()
     settings.apply_batch_defaults()
     settings.use_cluster(dask_address, result_storage)
+    from rectrack.flows.server import temporary_server
+
+    # Before prefect is imported (it reads PREFECT_API_URL then): the server boots while the flow is imported.
+    with nullcontext() if dask_address else temporary_server() as early:
+        _run_recorded(paths, out, refresh, model, count, dask_address, verbose, early)
+
+
+def _run_recorded(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int,
+                  dask_address: str | None, verbose: bool, early) -> None:
+    """The body of ``run`` once its server is on its way: the run recorded in the history, its summary shown."""
     from rectrack.flows.history import quiet_at_exit, recorded_run
     from rectrack.flows.server import prefect_server
 
@@ -128,7 +138,7 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
         with recorded_run(settings.PREFECT_HOME, [str(p) for p in paths], str(out), verbose) as recording:
             # Dask workers are other processes: they need a Prefect server they can reach.
             with prefect_server() if dask_address else nullcontext():
-                summary = _process(paths, out, refresh, model, count, dask_address)
+                summary = _process(paths, out, refresh, model, count, dask_address, early)
             recording.complete(summary)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
@@ -146,11 +156,15 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
 
 
 def _process(paths: list[Path], out: Path, refresh: bool, model: Path | None, count: int,
-             dask_address: str | None = None) -> RunSummary:
+             dask_address: str | None = None, early=None) -> RunSummary:
     """Run the batch flow (on the Dask cluster at ``dask_address``, if given), with a progress bar when
-    stderr is a terminal."""
+    stderr is a terminal; ``early``: the temporary server being started
+    (:class:`~rectrack.flows.server.TemporaryServer`), waited for once the flow is imported."""
     from rectrack.flows.batch import one_off_run, process_batch, progress_listener
     from rectrack.flows.documents import document_task_runner
+
+    if early is not None:
+        early.wait()
 
     flow = process_batch.with_options(task_runner=document_task_runner(dask_address))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rectrack.flows import settings
 
+import importlib.util
 import os
 import shlex
 import signal
@@ -64,7 +65,7 @@ def start_server(home: Path, port: int) -> subprocess.Popen:
 
 
 def wait_until_healthy(api_url: str, process: subprocess.Popen, log: Path,
-                       timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+                       timeout: float = STARTUP_TIMEOUT_SECONDS, interval: float = 0.5) -> None:
     """Return once ``api_url`` answers; raise :class:`ServerError` if the server dies or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,7 +74,7 @@ def wait_until_healthy(api_url: str, process: subprocess.Popen, log: Path,
         if process.poll() is not None:
             raise ServerError(log, f"prefect server exited with code {process.returncode}",
                               "read this log; another server on the same PREFECT_HOME may be running")
-        time.sleep(0.5)
+        time.sleep(interval)
     raise ServerError(log, f"prefect server did not answer within {timeout:.0f} s",
                       "read this log, or start one yourself and set PREFECT_API_URL")
 
@@ -145,3 +146,66 @@ def trigger_command(api_url: str, flow_name: str, deployment: str) -> str:
     """
     return (f"PREFECT_API_URL={shlex.quote(api_url)} {shlex.quote(prefect_executable())} "
             f"deployment run {shlex.quote(f'{flow_name}/{deployment}')}")
+
+
+
+class TemporaryServer:
+    """The temporary Prefect server of one ``rectrack run``, started before the flow is even imported.
+
+    Prefect would start the same server (uvicorn on ``prefect.server.api.server:create_app``, UI off,
+    ephemeral mode) on the flow's first API call, then wait ~3.5 s for it (~10 s when it creates its
+    database), after the ~2 s the command spends importing the flow and its own server module. Started
+    here, it boots in its own process while this one imports, and Prefect, finding ``PREFECT_API_URL``
+    set, never imports its server module. :meth:`wait` returns once it answers; :meth:`stop` ends it
+    (its process group: SIGTERM, SIGKILL after a grace period).
+    """
+
+    def __init__(self, home: Path) -> None:
+        port = free_port()
+        self.started = time.monotonic()
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        self.log = home / "temporary-server.log"
+        home.mkdir(parents=True, exist_ok=True)
+        spec = importlib.util.find_spec("prefect")     # found, not imported: settings are read at import
+        app_dir = Path(spec.origin).parent.parent
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def wait(self) -> None:
+        """Return once the server answers; raises :class:`ServerError` naming its log if it dies or never does.
+
+        Logs when it answered on Prefect's logger (so the run's history has it, as it has Prefect's own line).
+        """
+        wait_until_healthy(self.api_url, self.process, self.log, interval=0.1)
+        import logging
+
+        logging.getLogger("prefect").info("Temporary server on %s, started with the command, answered after %.1f s",
+                                          self.api_url.removesuffix("/api"), time.monotonic() - self.started)
+
+    def stop(self) -> None:
+        stop_process_group(self.process, grace=5.0)
+
+
+@contextmanager
+def temporary_server() -> Iterator[TemporaryServer | None]:
+    """A :class:`TemporaryServer` for this command, its URL in ``PREFECT_API_URL`` while inside.
+
+    None (nothing started) when ``PREFECT_API_URL`` already names a server, or when prefect is already
+    imported in this process (its settings are fixed then: a caller such as a test harness has its own
+    server, and Prefect starts one itself otherwise).
+    """
+    if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        yield None
+        return
+    server = TemporaryServer(settings.PREFECT_HOME)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        yield server
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()

@@ -177,7 +177,7 @@ def test_the_rectrack_program_prints_no_prefect_info_line_and_ui_shows_its_run(t
     assert f"1 documents (ok 1), {len(tracker)} recommendations" in done.stdout
     (record,) = read_records(runs_dir(tmp_path / "home"))
     log = log_path(runs_dir(tmp_path / "home"), record.run_id).read_text(encoding="utf-8")
-    assert "Starting temporary server" in log and "task process tajikistan2011.pdf" in log
+    assert "Temporary server on http://127.0.0.1:" in log and "task process tajikistan2011.pdf" in log
     assert _flow_runs_in_ui(env, tmp_path) == [(record.flow_run_id, "COMPLETED")]
 
 
