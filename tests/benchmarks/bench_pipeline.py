@@ -356,23 +356,35 @@ def run_worker(python: str, spec: dict, timeout: float) -> dict:
 
 # --------------------------------------------------------------------------- subprocess runs
 
-def session_rss_mib(session: int) -> float:
-    """The resident memory summed over every process of ``session`` (``/proc``), MiB."""
-    total = 0
+def tree_rss_mib(root: int) -> float:
+    """The resident memory summed over ``root`` and every process descended from it (``/proc``), MiB.
+
+    By parentage, not by session: rectrack starts its temporary server in a session of its own.
+    """
+    parents, rss = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
             fields = text[text.rindex(")") + 2:].split()
-            if int(fields[3]) == session:             # field 6 of stat: the session id
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")   # field 24: rss in pages
+            pid = int(stat.parent.name)
+            parents[pid], rss[pid] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             continue
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
     return total / 2**20
 
 
 def timed_subprocess(command: list[str], env: dict[str, str], log: Path, timeout: float) -> dict:
     """Run ``command`` in a session of its own; wall time, exit code, the peak RSS of it and its
-    waited-for children (the largest one), and the peak of their RSS summed (sampled every 0.1 s)."""
+    waited-for children (the largest one), and the peak of the RSS summed over its process tree
+    (sampled every 0.1 s)."""
     with log.open("w") as handle:
         started_at = time.time()
         start = time.perf_counter()
@@ -383,7 +395,7 @@ def timed_subprocess(command: list[str], env: dict[str, str], log: Path, timeout
         while True:
             now = time.perf_counter()
             if now >= next_sample:
-                peak_sum, next_sample = max(peak_sum, session_rss_mib(process.pid)), now + 0.1
+                peak_sum, next_sample = max(peak_sum, tree_rss_mib(process.pid)), now + 0.1
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
