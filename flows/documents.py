@@ -86,17 +86,6 @@ def label_many(results: list[DocumentResult], model_dir: str) -> list[Labels]:
             if result.status in (Status.OK, Status.PARTIAL) else {} for result in results]
 
 
-def label_result(result: DocumentResult, model_dir: str) -> Labels:
-    """The labels of ``result``'s recommendations (every distinct text; none for a failed result)."""
-    if result.status not in (Status.OK, Status.PARTIAL):
-        return {}
-    texts = list(dict.fromkeys(rec.text for rec in result.recommendations))
-    if not texts:
-        return {}
-    with _labelling_lock:
-        return classify_texts(texts, Path(model_dir))
-
-
 @dataclass(frozen=True, slots=True)
 class Input:
     """A file to read: where it is, its name in the tables, its content hash and its cache key."""
@@ -137,7 +126,7 @@ def process_files(paths: list[str], root: str, sha256s: list[str], labelling: La
     if labelling is None:
         return [Processed(result, None) for result in results]
     try:
-        return [Processed(result, label_result(result, labelling[0])) for result in results]
+        return [Processed(result, labels) for result, labels in zip(results, label_many(results, labelling[0]))]
     except Exception:  # noqa: BLE001  (a broken model is reported once by the flow, not per task)
         return [Processed(result, None) for result in results]
 
