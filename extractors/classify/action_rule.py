@@ -39,10 +39,14 @@ def key(category: int) -> str:
 
 def first_words(text: str, n: int = 3) -> tuple[str, ...]:
     """The first ``n`` lowercase words after numbering, bullets and a leading "to"."""
-    words = _WORD.findall(_LEADING.sub("", text).lower())
-    while words and words[0] in _SKIPPED_FIRST:
-        words = words[1:]
-    return tuple(words[:n])
+    words: list[str] = []
+    for match in _WORD.finditer(_LEADING.sub("", text).lower()):   # lazily: only the opening words are read
+        word = match.group()
+        if words or word not in _SKIPPED_FIRST:
+            words.append(word)
+            if len(words) >= n:
+                break
+    return tuple(words)
 
 
 def load_verbs(path: Path = TAXONOMY_PATH) -> tuple[dict[tuple[str, ...], int], int]:

@@ -131,21 +131,107 @@ class Classifier:
                 found.setdefault(taxonomy, []).append(label)
         return {taxonomy: tuple(labels) for taxonomy, labels in found.items()}
 
-    def classify(self, texts: Sequence[str], *, batch_size: int = 512, n_process: int = 1,
-                 floor: float = SCORE_FLOOR) -> list[tuple[LabelScore, ...]]:
+    def classify(self, texts: Sequence[str], *, batch_size: int = 2048, n_process: int = 1,
+                 floor: float = SCORE_FLOOR, batched: bool = True) -> list[tuple[LabelScore, ...]]:
         """The labels of each text scoring at least ``floor`` (or shown), best first per taxonomy.
 
         Returns one tuple per text, in order; an empty or blank text gets ``()``.
-        ``n_process`` > 1 forks worker processes (spaCy's ``nlp.pipe``): use it
-        from a plain process, not from a thread of a Prefect flow.
+        One process: a batch at a time in matrix passes (:mod:`.batch`), when
+        every component has one and ``batched``; otherwise spaCy's ``nlp.pipe``
+        Doc by Doc, with the same labels. ``n_process`` > 1 forks worker
+        processes (spaCy's ``nlp.pipe``): use it from a plain process, not
+        from a thread of a Prefect flow.
         """
+        if n_process == 1 and batched and self._batch_plan() is not None:
+            return self._classify_batches(texts, batch_size, floor)
         # One process: Docs made here keep their text for the TF-IDF components
         # (Doc.text rebuilds it token by token). Several: plain texts, since
         # every Doc sent to a worker would be pickled.
-        inputs = (self._make_doc(text) for text in texts) if n_process == 1 else texts
-        docs = self.nlp.pipe(inputs, batch_size=batch_size, n_process=n_process)
-        return [self._labels(doc.cats, floor) if text.strip() else ()
-                for text, doc in zip(texts, docs)]
+        # Blank texts are not run: spaCy's bag-of-words layer fails on a Doc without tokens.
+        scored = [text for text in texts if text.strip()]
+        inputs = (self._make_doc(text) for text in scored) if n_process == 1 else scored
+        docs = iter(self.nlp.pipe(inputs, batch_size=min(batch_size, 512), n_process=n_process))
+        return [self._labels(next(docs).cats, floor) if text.strip() else () for text in texts]
+
+    def _batch_plan(self):
+        if not hasattr(self, "_plan"):
+            from rectrack.extractors.classify import batch
+
+            self._plan = batch.plan(self.nlp)
+        return self._plan
+
+    def _classify_batches(self, texts: Sequence[str], batch_size: int,
+                          floor: float) -> list[tuple[LabelScore, ...]]:
+        out: list[tuple[LabelScore, ...]] = [()] * len(texts)
+        scored = [i for i, text in enumerate(texts) if text.strip()]
+        tokenizer = self.nlp.tokenizer
+        for start in range(0, len(scored), batch_size):
+            positions = scored[start:start + batch_size]
+            chunk = [texts[i] for i in positions]
+            table = self._plan.score(list(tokenizer.pipe(chunk)), chunk)
+            for i, labels in zip(positions, self._table_labels(table, floor)):
+                out[i] = labels
+        return out
+
+    def _table_labels(self, table, floor: float) -> list[tuple[LabelScore, ...]]:
+        """:meth:`_labels` of every row of a score table (NaN: the key is absent from ``cats``)."""
+        import numpy as np
+
+        columns = self._columns(table.keys, floor)
+        values = table.values
+        with np.errstate(invalid="ignore"):
+            shown = values >= columns.thresholds
+            listed = shown | (values >= floor)
+        for cols in columns.single:
+            sub = values[:, cols]
+            present = ~np.isnan(sub).all(axis=1)
+            best = np.zeros(sub.shape, dtype=bool)
+            rows = np.flatnonzero(present)
+            best[rows, np.nanargmax(sub[rows], axis=1)] = True
+            shown[:, cols] &= best
+            listed[:, cols] = shown[:, cols] | (values[:, cols] >= floor)
+        rows, cols = np.nonzero(listed)
+        scores = _round4(values[rows, cols])
+        order = np.lexsort((columns.label_rank[cols], -scores, columns.taxonomy_rank[cols], rows))
+        rows, cols = rows[order], cols[order]           # rows stay in order: they are the first sort key
+        new = tuple.__new__         # LabelScore(...) without its Python-level __new__: the same tuples
+        made = [new(LabelScore, fields) for fields in zip(
+            columns.taxonomies[cols].tolist(), columns.labels[cols].tolist(), scores[order].tolist(),
+            columns.sources[cols].tolist(), shown[rows, cols].tolist())]
+        ends = np.cumsum(np.bincount(rows, minlength=len(values))).tolist()
+        labels, begin = [], 0
+        for end in ends:
+            labels.append(tuple(made[begin:end]))
+            begin = end
+        return labels
+
+    def _columns(self, keys: tuple[str, ...], floor: float) -> "_Columns":
+        cached = getattr(self, "_column_cache", None)
+        if cached is not None and cached[0] == (keys, floor):
+            return cached[1]
+        import numpy as np
+
+        if self._single is None:
+            self._prepare()
+        parts = [key.partition(KEY_SEPARATOR)[::2] for key in keys]
+        position = {key: index for index, key in enumerate(keys)}
+        label_rank = np.empty(len(keys), dtype="int64")
+        label_rank[sorted(range(len(keys)), key=lambda k: parts[k][1])] = np.arange(len(keys))
+
+        def strings(values: list[str]) -> np.ndarray:
+            return np.array(values + [None], dtype=object)[:-1]     # an object array, never a 2-D one
+
+        columns = _Columns(
+            thresholds=np.array([self._threshold(key) for key in keys], dtype="float64"),
+            single=[np.array([position[k] for k in single if k in position], dtype="int64")
+                    for single in self._single.values()],
+            taxonomies=strings([taxonomy for taxonomy, _ in parts]),
+            labels=strings([label for _, label in parts]),
+            sources=strings([self.sources.get(taxonomy, "model") for taxonomy, _ in parts]),
+            taxonomy_rank=np.array([_TAXONOMY_ORDER.get(t, 99) for t, _ in parts], dtype="int64"),
+            label_rank=label_rank)
+        self._column_cache = ((keys, floor), columns)
+        return columns
 
     def _make_doc(self, text: str):
         doc = self.nlp.make_doc(text)
@@ -198,6 +284,36 @@ class Classifier:
         self._thresholds = {key: self.thresholds.get(key, 0.0) for keys in self._single.values()
                             for key in keys}
         self._keep = {}
+
+
+def _round4(values):
+    """``round(value, 4)`` of each float64, as Python rounds: numpy's rounding, Python's where it could differ.
+
+    ``rint(x * 1e4) / 1e4`` is the double nearest the rounded decimal, as
+    Python's ``round`` is, unless ``x * 1e4`` lies so close to a half that the
+    product's own rounding may have moved it across: those few go through ``round``.
+    """
+    import numpy as np
+
+    scaled = values * 1e4
+    rounded = np.rint(scaled) / 1e4
+    near_half = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    if len(near_half):
+        rounded[near_half] = [round(value, 4) for value in values[near_half].tolist()]
+    return rounded
+
+
+@dataclass
+class _Columns:
+    """Per column of a score table: threshold, taxonomy and label, and the sort ranks of _labels."""
+
+    thresholds: object          # np.ndarray of float64
+    single: list                # per single-label taxonomy: its columns, in the pipeline's label order
+    taxonomies: object          # object arrays of str, one entry per column
+    labels: object
+    sources: object
+    taxonomy_rank: object
+    label_rank: object
 
 
 class _KeepScores(dict):

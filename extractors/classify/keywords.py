@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -68,6 +70,8 @@ class UhriRules:
         phrases = {KEY.format(taxonomy=t, label=label.name): label.keywords
                    for t in taxonomies for label in tax.taxonomy(t).labels}
         self.matcher = keyword_matcher(nlp, phrases)
+        self.nlp_strings = nlp.vocab.strings
+        self._match_ids = [nlp.vocab.strings[key] for key in phrases if key in self.matcher]
         self.implied = [(KEY.format(taxonomy="sdgs", label=goal), KEY.format(taxonomy=t, label=label.name))
                         for t in ("themes", "groups") for label in tax.taxonomy(t).labels for goal in label.sdgs]
 
@@ -82,6 +86,50 @@ class UhriRules:
                 if score > cats.get(goal, 0.0):
                     cats[goal] = score
         return doc
+
+    @property
+    def table_keys(self) -> tuple[str, ...]:
+        """Every key the component can write (for :class:`~rectrack.extractors.classify.batch.ScoreTable`)."""
+        keywords = [self.nlp_strings[match_id] for match_id in self._match_ids]
+        return tuple(dict.fromkeys(keywords + [goal for goal, _ in self.implied]))
+
+    def score_table(self, docs, table) -> None:
+        """What :meth:`__call__` does to each Doc's ``cats``, on a batch's score table."""
+        values = table.values
+        if self.keyword_score > 0:
+            strings, columns = self.nlp_strings, table.columns
+            rows, cols = [], []
+            for row, doc in enumerate(docs):
+                for match_id in {match_id for match_id, _, _ in self.matcher(doc)}:
+                    rows.append(row)
+                    cols.append(columns[strings[match_id]])
+            values[rows, cols] = np.fmax(values[rows, cols], self.keyword_score)
+        if self.implied_weight > 0:
+            # Each goal ends at the best of its sources times the weight, if that beats its own score
+            # (the loop of __call__, a goal at a time). A source no component wrote scores 0: never above.
+            implied = self._implied_columns(table)
+            if implied is None:
+                return
+            goals, sources, starts = implied
+            scores = np.nan_to_num(values[:, sources], nan=0.0) * self.implied_weight
+            best = np.maximum.reduceat(scores, starts, axis=1)
+            columns = goals[starts]
+            current = np.nan_to_num(values[:, columns], nan=0.0)
+            values[:, columns] = np.where(best > current, best, values[:, columns])
+
+
+    def _implied_columns(self, table):
+        """(goal, source) column pairs sorted by goal, and where each goal's run starts; cached per table keys."""
+        cached = getattr(self, "_implied_cache", None)
+        if cached is None or cached[0] != table.keys:
+            pairs = sorted((table.column(goal), table.column(source)) for goal, source in self.implied
+                           if source in table.columns)
+            value = None
+            if pairs:
+                goals, sources = np.array(pairs, dtype="int64").T
+                value = goals, sources, np.flatnonzero(np.r_[True, goals[1:] != goals[:-1]])
+            cached = self._implied_cache = (table.keys, value)
+        return cached[1]
 
 
 @Language.factory(

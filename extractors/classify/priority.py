@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -51,6 +53,28 @@ class PriorityAreas:
             else:
                 doc.cats[key] = max((doc.cats.get(k, 0.0) for k in self.implied[i]), default=0.0)
         return doc
+
+    @property
+    def table_keys(self) -> tuple[str, ...]:
+        return self.labels
+
+    def score_table(self, docs, table) -> None:
+        """What :meth:`__call__` does to each Doc's ``cats``, on a batch's score table."""
+        values = table.values
+        hits = np.zeros((len(docs), len(self.areas)), dtype=bool)
+        for row, doc in enumerate(docs):
+            found = matched_keys(self.keywords, doc)
+            if not found:
+                continue
+            required = matched_keys(self.requires, doc)
+            for i, area in enumerate(self.areas):
+                if f"k{i}" in found and (not area.requires or f"r{i}" in required):
+                    hits[row, i] = True
+        for i, key in enumerate(self.labels):
+            implied = table.indexes(self.implied[i])
+            best = (np.nan_to_num(values[:, implied], nan=0.0).max(axis=1) if len(implied)
+                    else np.zeros(len(docs)))
+            values[:, table.column(key)] = np.where(hits[:, i], 1.0, best)
 
 
 @Language.factory("priority_areas", default_config={"path": None}, assigns=["doc.cats"])

@@ -46,6 +46,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -153,18 +154,6 @@ def _features_init(model: Model, X=None, Y=None) -> None:
         model.set_param("idf", np.zeros((0,), dtype="float32"))
 
 
-_INDEXES: dict[int, tuple[list, dict[str, int]]] = {}   # model id -> (vocabulary, term -> column)
-
-
-def _index(model: Model) -> dict[str, int]:
-    vocabulary = model.attrs["vocabulary"]
-    cached = _INDEXES.get(model.id)
-    if cached is None or cached[0] is not vocabulary:
-        cached = (vocabulary, {term: column for column, term in enumerate(vocabulary)})
-        _INDEXES[model.id] = cached
-    return cached[1]
-
-
 def doc_text(doc: Doc) -> str:
     """The Doc's text, kept in ``doc.user_data`` (``Doc.text`` rebuilds it from every token: slow)."""
     text = doc.user_data.get(TEXT_KEY)
@@ -178,27 +167,54 @@ def _features_forward(model: Model, docs: Sequence[Doc], is_train: bool):
     return matrix, lambda d_matrix: []
 
 
-def transform(model: Model, texts: Iterable[str]) -> sparse.csr_matrix:
-    """The TF-IDF rows of ``texts`` under the fitted vocabulary of a ``tfidf_features`` layer."""
-    index = _index(model)
-    lookup = index.get
+def transform(model: Model, texts: Iterable[str], words: "BatchWords | None" = None) -> sparse.csr_matrix:
+    """The TF-IDF rows of ``texts`` under the fitted vocabulary of a ``tfidf_features`` layer.
+
+    The words of the whole batch are looked up once per distinct word and the
+    bigrams as pairs of word columns (a bigram seen in ``min_df`` texts has
+    both its words in the vocabulary), so no bigram string is made.
+    ``words``: :func:`batch_words` of the same ``texts``, when several layers
+    read one batch.
+    """
+    texts = list(texts)
+    words = words if words is not None else batch_words(texts)
+    lookup = _lookup(model)
     idf = model.get_param("idf")
     first_words = model.attrs.get("first_words", 0)
     n_blocks = 3 if first_words else 2
-    columns: list[int] = []
-    groups: list[int] = []           # (text number) * n_blocks + block number
-    group = 0
-    for text in texts:
-        for block in analyse(text, first_words):
-            found = [column for column in map(lookup, block) if column is not None]
-            columns.extend(found)
-            groups.extend([group] * len(found))
-            group += 1
-    n_texts, width = group // n_blocks, len(idf)
-    # Count each (text, block, column) once, weight, then scale each block of each text to unit length.
-    pairs, counts = np.unique(np.array(groups, dtype="int64") * width + np.array(columns, dtype="int64"),
-                              return_counts=True)
-    pair_groups, pair_columns = pairs // width, pairs % width
+    n_texts, width = len(texts), len(idf)
+    word_columns, stem_columns = lookup.resolve(words.unique)
+    token_words, token_stems = word_columns[words.ids], stem_columns[words.ids]
+    owner = words.owner
+    # Bigrams: consecutive words of one text, both in the vocabulary, the pair a fitted term.
+    first, second = token_words[:-1], token_words[1:]
+    pairs = np.flatnonzero((owner[1:] == owner[:-1]) & (first >= 0) & (second >= 0))
+    bigram_keys = first[pairs] * lookup.n_columns + second[pairs]
+    where = np.searchsorted(lookup.bigram_keys, bigram_keys)
+    where[where == len(lookup.bigram_keys)] = 0
+    found = lookup.bigram_keys[where] == bigram_keys if len(lookup.bigram_keys) else np.zeros(0, bool)
+    known_words, known_stems = token_words >= 0, token_stems >= 0
+    parts_groups = [owner[known_words] * n_blocks, owner[pairs[found]] * n_blocks,
+                    owner[known_stems] * n_blocks + 1]
+    parts_columns = [token_words[known_words], lookup.bigram_columns[where[found]], token_stems[known_stems]]
+    if first_words:
+        index = lookup.index
+        opening = [(number, column) for number, text in enumerate(texts)
+                   for column in map(index.get, action_rule.first_word_features(text, first_words))
+                   if column is not None]
+        if opening:
+            numbers, columns = np.array(opening, dtype="int64").T
+            parts_groups.append(numbers * n_blocks + 2)
+            parts_columns.append(columns)
+    groups = np.concatenate(parts_groups).astype("int64")
+    columns = np.concatenate(parts_columns).astype("int64")
+    group = n_texts * n_blocks
+    # Count each (text, block, column) once (scipy sums the duplicates of a row, its columns sorted),
+    # weight, then scale each block of each text to unit length.
+    counted = sparse.csr_matrix((np.ones(len(groups), dtype="int64"), (groups, columns)), shape=(group, width))
+    counted.sum_duplicates()
+    counts, pair_columns = counted.data, counted.indices.astype("int64")
+    pair_groups = np.repeat(np.arange(group, dtype="int64"), np.diff(counted.indptr))
     weights = (1.0 + np.log(counts)) * idf[pair_columns]
     norms = np.sqrt(np.bincount(pair_groups, weights=weights * weights, minlength=group))
     weights = weights / norms[pair_groups]
@@ -206,6 +222,72 @@ def transform(model: Model, texts: Iterable[str]) -> sparse.csr_matrix:
     indptr = np.searchsorted(rows, np.arange(n_texts + 1))
     return sparse.csr_matrix((weights.astype("float32"), pair_columns.astype("int32"), indptr),
                              shape=(n_texts, width))
+
+
+class BatchWords(NamedTuple):
+    """The lowercase words of a batch of texts: each distinct word once, and per token its word and text."""
+
+    unique: list[str]
+    ids: np.ndarray          # per token: its position in ``unique``
+    owner: np.ndarray        # per token: the number of its text
+
+
+def batch_words(texts: Sequence[str]) -> BatchWords:
+    """The words :func:`analyse` finds in each text, for the whole batch."""
+    table: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    setdefault = table.setdefault
+    for text in texts:
+        found = _WORD.findall(text.lower())
+        lengths.append(len(found))
+        ids.extend([setdefault(word, len(table)) for word in found])
+    owner = np.repeat(np.arange(len(lengths), dtype="int64"), lengths)
+    return BatchWords(list(table), np.array(ids, dtype="int64"), owner)
+
+
+class _Lookup:
+    """A layer's vocabulary as arrays: columns of words and stems (cached per word) and of bigrams."""
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        self.vocabulary = vocabulary
+        self.index = {term: column for column, term in enumerate(vocabulary)}
+        self.n_columns = len(vocabulary)
+        keys, columns = [], []
+        for column, term in enumerate(vocabulary):
+            if " " in term and term[:1] not in "^=":
+                first, _, second = term.partition(" ")
+                keys.append(self.index[first] * self.n_columns + self.index[second])
+                columns.append(column)
+        order = np.argsort(np.array(keys, dtype="int64"), kind="stable")
+        self.bigram_keys = np.array(keys, dtype="int64")[order]
+        self.bigram_columns = np.array(columns, dtype="int64")[order]
+        self._words: dict[str, tuple[int, int]] = {}
+
+    def resolve(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per word: its column (-1: not in the vocabulary) and its stem's column."""
+        cache, index = self._words, self.index
+        if len(cache) > 500_000:
+            cache.clear()
+        pairs = []
+        for word in words:
+            pair = cache.get(word)
+            if pair is None:
+                pair = cache[word] = (index.get(word, -1), index.get(STEM_MARK + word[:STEM_LENGTH], -1))
+            pairs.append(pair)
+        array = np.array(pairs, dtype="int64").reshape(-1, 2)
+        return array[:, 0], array[:, 1]
+
+
+_LOOKUPS: dict[int, _Lookup] = {}   # model id -> its vocabulary's lookup
+
+
+def _lookup(model: Model) -> _Lookup:
+    vocabulary = model.attrs["vocabulary"]
+    cached = _LOOKUPS.get(model.id)
+    if cached is None or cached.vocabulary is not vocabulary:
+        cached = _LOOKUPS[model.id] = _Lookup(vocabulary)
+    return cached
 
 
 def fit_features(model: Model, texts: Sequence[str], *, min_df: int = 2) -> sparse.csr_matrix:
