@@ -35,12 +35,10 @@ from __future__ import annotations
 
 from rectrack.flows import settings  # sets Prefect's environment before prefect is imported
 
-import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from functools import cache
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -48,22 +46,20 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from rectrack import extractors
 from rectrack.extractors.tracker import similarity
 from rectrack.extractors.views import report
 from rectrack.extractors.classify.classifier import (
     MODEL_DIR, LabelScore, model_fingerprint,
 )
-from rectrack.extractors.read.limits import Limits
 from rectrack.flows.outputs_lock import lock_outputs
-from rectrack.extractors.files import file_sha256, relative_name, safe_name
-from rectrack.extractors.pipeline import failed_result
+from rectrack.extractors.files import safe_name
 from rectrack.extractors.records import DocumentResult, Problem, Status
 from rectrack.flows.result_cache import ResultCache
-from rectrack.extractors.tracker.tables import with_document_name
-from rectrack.extractors.outputs import RunSummary, unchanged_summary, update_outputs
-from rectrack.extractors.tracker.io import tracker_needs_rewrite
-from rectrack.flows.discover import Skipped, discover
+from rectrack.extractors.outputs import RunSummary, update_outputs
+from rectrack.flows.discover import discover
+from rectrack.flows.inputs import (
+    cached_results, hash_all, last_run_if_unchanged, result_cache, skipped_results,
+)
 from rectrack.flows.documents import (
     Input, Labelling, Labels, document_task_runner, label_many, load_labelling, read_all,
 )
@@ -72,58 +68,6 @@ ProgressListener = Callable[[int, int, int, str], None]
 PhaseListener = Callable[[str], None]
 _progress: ContextVar[ProgressListener | None] = ContextVar("rectrack_progress", default=None)
 _phase: ContextVar[PhaseListener | None] = ContextVar("rectrack_phase", default=None)
-
-
-# Folders of data/ that the extractors do not read at run time: documents, training data, and the
-# classifier (its own fingerprint is part of the classification's cache key).
-_NOT_READ_AT_RUN_TIME = {"samples", "training", "models"}
-
-
-def fingerprinted_files(root: Path) -> list[Path]:
-    """What a run's results depend on besides its input: the ``extractors`` code under ``root`` and the
-    data files it reads (gazetteers, patterns, wording rules, taxonomies, calendars, layouts)."""
-    data = root / "data"
-    code = sorted((root / "extractors").rglob("*.py"))
-    rules = sorted(p for p in data.rglob("*") if p.is_file() and p.name != "README.md"
-                   and p.relative_to(data).parts[0] not in _NOT_READ_AT_RUN_TIME)
-    return code + rules
-
-
-def fingerprint(root: Path) -> str:
-    """16 hex chars over :func:`fingerprinted_files`: new code or an edited rule file, a new fingerprint."""
-    digest = hashlib.sha256()
-    for path in fingerprinted_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-@cache
-def extractors_fingerprint() -> str:
-    """The :func:`fingerprint` of the installed code and data, once per process (the flow runs in one)."""
-    return fingerprint(Path(extractors.__file__).parent.parent)
-
-
-def _cache_key(sha256: str) -> str:
-    """The key of a document's result: its content, the extractors' fingerprint and the limits.
-
-    The limits are part of it: a file refused under a limit is read again once the limit is raised.
-    """
-    limits = hashlib.sha256(Limits.from_env().key().encode()).hexdigest()[:8]
-    return f"{sha256}-{extractors_fingerprint()}-{limits}"
-
-
-def result_cache(kind: str) -> ResultCache:
-    """The JSON result cache of ``kind`` ("documents", "labels") under Prefect's local result storage.
-
-    Prefect's own result persistence is off for these tasks: it stores pickles
-    and reads a record with whatever serializer the record names, so anyone who
-    can write the folder could run code in the next run. See
-    :mod:`rectrack.flows.result_cache`.
-    """
-    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH
-
-    return ResultCache(Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()) / "rectrack" / kind)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
@@ -236,31 +180,6 @@ def _entering(phase: str) -> None:
         listener(phase)
 
 
-def _skipped(items: list[Skipped], root: Path) -> list[DocumentResult]:
-    """What discovery left out (FIFOs, devices, link loops, folders that cannot be listed), as rows.
-
-    A folder that cannot be listed is ``failed`` (documents may be missing);
-    the rest is ``skipped``.
-    """
-    return [failed_result(relative_name(item.path, root), "", item.reason, item.action, item.kind,
-                    Status.FAILED if item.kind == "unreadable" else Status.SKIPPED) for item in items]
-
-
-def _hash_all(files: list[Path], root: Path) -> tuple[list[Input], list[DocumentResult]]:
-    """Hash each file; files that cannot even be opened fail here."""
-    inputs, unreadable = [], []
-    for path in files:
-        name = relative_name(path, root)
-        try:
-            sha256 = file_sha256(path)
-        except OSError as error:
-            unreadable.append(failed_result(name, "", f"cannot be opened ({error.strerror})",
-                                      "check the file exists and is readable", "unreadable"))
-            continue
-        inputs.append(Input(path, name, sha256, _cache_key(sha256)))
-    return inputs, unreadable
-
-
 class _Progress:
     """Counts finished documents; logs each and tells the CLI's progress bar."""
 
@@ -306,18 +225,6 @@ def _process_all(inputs: list[Input], cached: dict[str, DocumentResult], root: P
     return results, labelled
 
 
-def _cached_results(inputs: list[Input], refresh: bool, store: ResultCache) -> dict[str, DocumentResult]:
-    """Results of ``process_file`` already in the JSON result cache, by document name."""
-    if refresh:
-        return {}
-    found = {}
-    for item in inputs:
-        result = store.read(item.cache_key, DocumentResult)
-        if result is not None:
-            found[item.name] = with_document_name(result, item.name)
-    return found
-
-
 def _rejected_problems(stores: tuple[ResultCache, ...]) -> tuple[Problem, ...]:
     """One warning and one ``problems.csv`` row (kind ``cache``) per cache entry refused this run."""
     logger = get_run_logger()
@@ -338,18 +245,15 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     found = discover([Path(p) for p in paths], exclude=Path(out_dir))
     files = found.files
     logger.info("%d documents to process in %s", len(files), safe_name(", ".join(paths)))
-    inputs, unreadable = _hash_all(files, Path(root))
-    unreadable = _skipped(found.skipped, Path(root)) + unreadable
+    inputs, unreadable = hash_all(files, Path(root))
+    unreadable = skipped_results(found.skipped, Path(root)) + unreadable
     for result in unreadable:
         logger.warning("%s: %s", result.document, result.problems[0].reason)
     documents_cache, labels_cache = result_cache("documents"), result_cache("labels")
-    cached = _cached_results(inputs, refresh, documents_cache)
+    cached = cached_results(inputs, refresh, documents_cache)
     model = Path(model_dir) if model_dir else MODEL_DIR
     fingerprint = model_fingerprint(model) if model.is_dir() else ""
-    summary = None
-    if (len(cached) == len(inputs) and not unreadable and not documents_cache.rejected
-            and not tracker_needs_rewrite(Path(out_dir) / "tracker.csv")):
-        summary = unchanged_summary(Path(out_dir), {i.name: i.sha256 for i in inputs}, fingerprint)
+    summary = last_run_if_unchanged(Path(out_dir), inputs, cached, unreadable, documents_cache, fingerprint)
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
     else:

@@ -46,6 +46,7 @@ from rectrack.extractors.files import safe_name
 from rectrack.extractors.pipeline import failed_result, process_document
 from rectrack.extractors.records import DocumentResult, Status
 from rectrack.extractors.tracker.tables import with_document_name
+from rectrack.flows.inputs import Input
 from rectrack.flows.readers import Readers
 
 # About this many tasks for each thread that runs them (so that a slow chunk does not hold up the
@@ -84,16 +85,6 @@ def label_many(results: list[DocumentResult], model_dir: str) -> list[Labels]:
         labels = classify_texts(texts, Path(model_dir)) if texts else {}
     return [{rec.text: labels[rec.text] for rec in result.recommendations}
             if result.status in (Status.OK, Status.PARTIAL) else {} for result in results]
-
-
-@dataclass(frozen=True, slots=True)
-class Input:
-    """A file to read: where it is, its name in the tables, its content hash and its cache key."""
-
-    path: Path
-    name: str
-    sha256: str
-    cache_key: str
 
 
 def _task_run_name() -> str:

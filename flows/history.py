@@ -110,6 +110,24 @@ def quiet_at_exit() -> None:
     atexit.register(lambda: [h.setLevel(max(h.level, logging.WARNING)) for h in logging.getLogger().handlers])
 
 
+def record_unchanged(home: Path, paths: list[str], out_dir: str, summary: RunSummary, seconds: float) -> RunRecord:
+    """Record a run that found nothing changed before starting Prefect (no flow run, no Prefect import).
+
+    Its log file holds one line saying so; ``rectrack history`` lists it as completed.
+    """
+    folder = runs_dir(home)
+    record = new_record(folder, paths, out_dir)
+    line = (f"{time.strftime('%Y-%m-%d %H:%M:%S')} | INFO    | rectrack - nothing changed since the last run "
+            f"(same files, code, rules, limits and classifier): the tables in {out_dir} are up to date, "
+            f"so no Prefect flow was run. {summary.as_text()}\n")
+    log_path(folder, record.run_id).write_text(line, encoding="utf-8")
+    record = record.finished(COMPLETED, seconds, by_status=summary.by_status,
+                             recommendations=summary.recommendations, problems=summary.problems,
+                             tracker_rows=summary.tracker_rows)
+    write_record(folder, record)
+    return record
+
+
 @contextmanager
 def recorded_run(home: Path, paths: list[str], out_dir: str, verbose: bool = False) -> Iterator[RecordedRun]:
     """Record the run made inside in ``runs_dir(home)``; call ``complete(summary)`` on success.

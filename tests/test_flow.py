@@ -127,7 +127,7 @@ def test_unchanged_folder_leaves_the_tables_untouched(inbox: Path, tmp_path: Pat
 
 
 def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) -> None:
-    from rectrack.flows.batch import fingerprint, fingerprinted_files
+    from rectrack.flows.inputs import fingerprint, fingerprinted_files
 
     root = Path(__file__).resolve().parents[1]
     shutil.copytree(root / "extractors", tmp_path / "extractors")
@@ -146,13 +146,13 @@ def test_fingerprint_sees_every_data_file_the_extractors_read(tmp_path: Path) ->
 
 def test_an_edited_rule_file_rereads_every_document(
         inbox: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import rectrack.flows.batch
+    import rectrack.flows.inputs
 
     run(inbox, tmp_path / "out")
     assert len(calls) == 3
     run(inbox, tmp_path / "out")
     assert len(calls) == 3                     # cached
-    monkeypatch.setattr(rectrack.flows.batch, "extractors_fingerprint", lambda: "edited-gazetteer")
+    monkeypatch.setattr(rectrack.flows.inputs, "extractors_fingerprint", lambda: "edited-gazetteer")
     run(inbox, tmp_path / "out")
     assert len(calls) == 6                     # no --refresh needed
 
