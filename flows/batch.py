@@ -253,7 +253,7 @@ def _run_batch(paths: list[str], out_dir: str, root: str, refresh: bool, model_d
     cached = cached_results(inputs, refresh, documents_cache)
     model = Path(model_dir) if model_dir else MODEL_DIR
     fingerprint = model_fingerprint(model) if model.is_dir() else ""
-    summary = last_run_if_unchanged(Path(out_dir), inputs, cached, unreadable, documents_cache, fingerprint)
+    summary = last_run_if_unchanged(Path(out_dir), inputs, len(cached), unreadable, documents_cache, fingerprint)
     if summary is not None:
         logger.info("no file changed since the last run: the tables in %s are up to date", out_dir)
     else:

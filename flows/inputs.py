@@ -158,13 +158,13 @@ def cached_results(inputs: list[Input], refresh: bool, store: ResultCache) -> di
 
 
 
-def last_run_if_unchanged(out_dir: Path, inputs: list[Input], cached: dict[str, DocumentResult],
+def last_run_if_unchanged(out_dir: Path, inputs: list[Input], cached: int,
                           unreadable: list[DocumentResult], store: ResultCache,
                           classifier: str) -> RunSummary | None:
     """The last run's summary when this run would write the same tables (see
-    :func:`~rectrack.extractors.outputs.unchanged_summary`): every input cached and readable, no
-    cache entry refused, the tracker in rectrack's own form; None otherwise."""
-    if (len(cached) != len(inputs) or unreadable or store.rejected
+    :func:`~rectrack.extractors.outputs.unchanged_summary`): every input cached (``cached`` of them)
+    and readable, no cache entry refused, the tracker in rectrack's own form; None otherwise."""
+    if (cached != len(inputs) or unreadable or store.rejected
             or tracker_needs_rewrite(out_dir / "tracker.csv")):
         return None
     return unchanged_summary(out_dir, {item.name: item.sha256 for item in inputs}, classifier)
@@ -179,6 +179,6 @@ def unchanged_run(paths: list[Path], out_dir: Path, root: Path, model_dir: Path)
         return None
     inputs, unreadable = hash_all(found.files, root)
     store = result_cache("documents")
-    cached = cached_results(inputs, False, store)
+    cached = sum(store.holds(item.cache_key) for item in inputs)     # checked, not decoded: not used here
     fingerprint = model_fingerprint(model_dir) if model_dir.is_dir() else ""
     return last_run_if_unchanged(out_dir, inputs, cached, unreadable, store, fingerprint)

@@ -58,6 +58,19 @@ class ResultCache:
 
     def read(self, key: str, kind: Any) -> Any | None:
         """The value of type ``kind`` stored under ``key``, or None (missing, old schema, rejected)."""
+        payload = self._payload(key)
+        if payload is None:
+            return None
+        try:
+            return from_data(kind, payload)
+        except (ValueError, TypeError) as error:
+            return self._reject(self.path(key), f"does not hold a valid result ({error})")
+
+    def holds(self, key: str) -> bool:
+        """Whether an entry of this schema, whole and unedited, is stored under ``key`` (not decoded)."""
+        return self._payload(key) is not None
+
+    def _payload(self, key: str) -> Any | None:
         path = self.path(key)
         try:
             raw = path.read_bytes()
@@ -78,10 +91,7 @@ class ResultCache:
         payload = envelope.get("payload")
         if envelope.get("sha256") != _digest(payload):
             return self._reject(path, "was edited or damaged (its checksum does not match)")
-        try:
-            return from_data(kind, payload)
-        except (ValueError, TypeError) as error:
-            return self._reject(path, f"does not hold a valid result ({error})")
+        return payload
 
     def write(self, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` (atomically: a reader sees the old entry or the new one).

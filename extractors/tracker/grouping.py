@@ -41,8 +41,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from rectrack.extractors.records import Problem
 from rectrack.extractors.tracker.columns import GROUP_COLUMNS, MULTI_SEPARATOR
@@ -98,6 +96,9 @@ def _country_labels(scores: np.ndarray, keys: list[str], threshold: float) -> li
     same_key = np.equal.outer(np.array(keys, dtype=object), np.array(keys, dtype=object))
     distance = 1.0 - np.where(same_key, 1.0, np.minimum(scores, scores.T))
     np.fill_diagonal(distance, 0.0)
+    from scipy.cluster.hierarchy import fcluster, linkage     # here: importing scipy.cluster costs 0.3 s
+    from scipy.spatial.distance import squareform
+
     tree = linkage(squareform(np.clip(distance, 0.0, None), checks=False), method="complete")
     return fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance").tolist()
 

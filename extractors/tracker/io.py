@@ -67,6 +67,25 @@ def read_tracker_form(path: Path) -> tuple[pd.DataFrame, CsvForm]:
     cannot be read safely, a contract column is missing, or a ``rec_id`` is
     empty or repeated; the message says how to keep the edits.
     """
+    try:
+        stat = Path(path).stat()
+        stamp = (str(Path(path).resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        stamp = None
+    if stamp is not None and _last_read[0] == stamp:       # read again unchanged (a run asks 2-3 times)
+        frame, form = _last_read[1]
+        return frame.copy(), form
+    frame, form = _read_tracker_form(path)
+    if stamp is not None:
+        _last_read[:] = [stamp, (frame.copy(), form)]
+    return frame, form
+
+
+# The last tracker read: (path, inode, size, modification time) and what it gave.
+_last_read: list = [None, None]
+
+
+def _read_tracker_form(path: Path) -> tuple[pd.DataFrame, CsvForm]:
     frame, form = read_csv_cells(path, InvalidTracker, KEEP_EDITS, first_column="rec_id")
     missing = [c for c in CONTRACT_COLUMNS if c not in frame.columns]
     if missing:

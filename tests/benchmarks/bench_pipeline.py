@@ -527,7 +527,8 @@ def source_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-UNCHANGED = "no file changed since the last run"
+UNCHANGED = ("no file changed since the last run",      # the flow's line
+             "Nothing changed since the last run")     # the command's, when it ends before starting Prefect
 
 
 def cached_tasks(log: Path) -> dict[str, int | bool]:
@@ -542,7 +543,7 @@ def cached_tasks(log: Path) -> dict[str, int | bool]:
     return {"cached": len(re.findall(r"Finished in state Cached", text))
                       + len(re.findall(r", cached\)", text)),
             "completed": len(re.findall(r"Finished in state Completed", text)),
-            "unchanged": UNCHANGED in text}
+            "unchanged": any(line in text for line in UNCHANGED)}
 
 
 def output_summary(out_dir: Path) -> dict:
