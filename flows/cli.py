@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from rectrack.flows import settings  # Prefect's environment first
 
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -176,6 +177,7 @@ def _run_recorded(paths: list[Path], out: Path, refresh: bool, model: Path | Non
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     except KeyboardInterrupt:
+        _stopping()
         raise _fail(f"stopped before the end: every table in {out} is whole (as before, or as this run "
                     "wrote it); run again to finish", code=130) from None
     finally:
@@ -424,6 +426,47 @@ def _on_sigterm(handler: Callable[..., None]) -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+def _stopping() -> None:
+    """A run was interrupted: its readers are killed now, and a second Ctrl-C or SIGTERM during the
+    clean-up that follows (stopping the temporary server) ends the process at once (:func:`_exit_now`)."""
+    from rectrack.flows import readers
+
+    readers.stop_all(timeout=STOP_SECONDS)
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: _exit_now(130))
+
+
+STOP_SECONDS = 5.0    # the longest a stopped run waits for its readers to be gone
+
+
+def _exit_now(code: int) -> None:
+    """Leave without interpreter shutdown, which joins every executor thread and process without a limit,
+    after killing the readers (bounded); the leftovers watcher stops anything else the command started."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with suppress(ValueError):            # not the main thread
+            signal.signal(number, signal.SIG_IGN)
+    with suppress(Exception):
+        from rectrack.flows import readers
+
+        readers.stop_all(timeout=STOP_SECONDS)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def console_main() -> None:
+    """The ``rectrack`` command: :func:`main`, and for a stopped run an exit that cannot hang."""
+    try:
+        code = main()
+    except KeyboardInterrupt:       # a second Ctrl-C outside the run's own handling
+        code = 130
+    if code == 130:
+        _exit_now(code)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     command = typer.main.get_command(app)
@@ -437,4 +480,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

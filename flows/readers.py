@@ -19,6 +19,12 @@ yet read (the tasks hand over all their files at once). The pool is replaced
 once, and each of those documents is read again alone, in a process of its
 own: the one that kills that process too gets a ``failed`` result saying how
 it died, the others are read as usual.
+
+Stopping never waits on a reader: readers ignore SIGINT (a Ctrl-C reaches the
+whole foreground process group; the run that received it stops them), and
+:meth:`Readers.close` and :func:`stop_all` kill the processes of every pool a
+run made (replaced ones included) and of every document read alone, then wait a
+bounded time for them to be gone; the executors are shut down without waiting.
 """
 
 from __future__ import annotations
@@ -28,8 +34,11 @@ import multiprocessing
 import resource
 import signal
 import threading
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -53,7 +62,9 @@ def wall_seconds(limits: Limits) -> float:
 
 
 def start_reader(limits: Limits) -> None:
-    """Set up a reader process: memory capped at ``max_memory_mb``, and no core files when it crashes."""
+    """Set up a reader process: memory capped at ``max_memory_mb``, no core files when it crashes, and
+    SIGINT ignored (the parent stops its readers; see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = limits.max_memory_mb * _MB
     resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
@@ -108,6 +119,7 @@ def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) 
     process = _CONTEXT.Process(target=_read_alone, args=(sender, work, path, root, sha256, limits),
                                name="rectrack-reader", daemon=True)
     process.start()
+    _ALONE.add(process)
     sender.close()
     try:
         if wait([receiver, process.sentinel], timeout=wall_seconds(limits)):
@@ -122,6 +134,11 @@ def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) 
     finally:
         receiver.close()
         process.join(timeout=5)
+        _ALONE.discard(process)
+
+
+class ReadersClosed(RuntimeError):
+    """A document was handed to readers that :meth:`Readers.close` had stopped."""
 
 
 class Readers:
@@ -135,6 +152,9 @@ class Readers:
         self.workers, self.limits, self.work = workers, limits, work
         self._lock = threading.Lock()
         self._pool, self._generation = self._new_pool(), 0
+        self._pools = [self._pool]          # every pool made, replaced ones too: all are stopped by close()
+        self._closed = False
+        _LIVE.add(self)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=_CONTEXT, initializer=start_reader,
@@ -169,22 +189,31 @@ class Readers:
             except BrokenProcessPool:
                 pass
         self._replace(generation)
+        if self._closed:        # the run is being stopped: start nothing more
+            raise ReadersClosed(f"{path.name}: not read, the readers were stopped")
         return read_alone(self.work, path, root, sha256, self.limits)
 
     def _replace(self, generation: int) -> None:
         """A new pool in place of the broken one of ``generation`` (once, whichever thread sees it first)."""
         with self._lock:
-            if generation != self._generation:
+            if generation != self._generation or self._closed:
                 return
             broken, self._pool, self._generation = self._pool, self._new_pool(), generation + 1
+            self._pools.append(self._pool)
+        _kill_readers(broken)       # a reader still reading in a broken pool would be waited for at exit
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def close(self) -> None:
-        """Stop the readers (documents still being read are abandoned)."""
+    def close(self, timeout: float = 5.0) -> list[int]:
+        """Stop the readers of every pool made (documents still being read are abandoned), waiting at
+        most ``timeout`` seconds for them to be gone; returns the pids still alive (normally none)."""
         with self._lock:
-            pool = self._pool
-        _kill_readers(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
+            pools, self._closed = list(self._pools), True
+        processes = [process for pool in pools for process in _processes(pool)]
+        for pool in pools:
+            _kill_readers(pool)
+            pool.shutdown(wait=False, cancel_futures=True)
+        _LIVE.discard(self)
+        return _wait_gone(processes, timeout)
 
 
 def _submit(pool: ProcessPoolExecutor, work: Work, path: Path, root: Path, sha256: str,
@@ -196,8 +225,42 @@ def _submit(pool: ProcessPoolExecutor, work: Work, path: Path, root: Path, sha25
         return None
 
 
+def _processes(pool: ProcessPoolExecutor) -> list:
+    return list((pool._processes or {}).values())
+
+
 def _kill_readers(pool: ProcessPoolExecutor) -> None:
     """Kill ``pool``'s processes (``ProcessPoolExecutor.terminate_workers`` arrives only in Python 3.14)."""
-    for process in list((pool._processes or {}).values()):
-        if process.is_alive():
+    for process in _processes(pool):
+        with suppress(OSError, ValueError):       # gone already, or closed
+            if process.is_alive():
+                process.kill()
+
+
+def _wait_gone(processes: list, timeout: float) -> list[int]:
+    """Wait until ``processes`` have exited (reaping them), at most ``timeout`` s; the pids still alive."""
+    deadline = time.monotonic() + timeout
+    alive = []
+    for process in processes:
+        with suppress(OSError, ValueError, AssertionError):
+            process.join(max(deadline - time.monotonic(), 0.0))
+            if process.is_alive():
+                alive.append(process.pid)
+    return alive
+
+
+# Every Readers not yet closed and every document being read alone, in this process: what stop_all stops.
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+_ALONE: set = set()
+
+
+def stop_all(timeout: float = 5.0) -> list[int]:
+    """Kill every reader this process started (all pools of all open :class:`Readers`, and documents read
+    alone), waiting at most ``timeout`` s in all; the pids still alive. For a run being stopped."""
+    alone = list(_ALONE)
+    for process in alone:
+        with suppress(OSError, ValueError, AttributeError):
             process.kill()
+    deadline = time.monotonic() + timeout
+    alive = [pid for readers in list(_LIVE) for pid in readers.close(max(deadline - time.monotonic(), 0.0))]
+    return alive + _wait_gone(alone, max(deadline - time.monotonic(), 0.0))
