@@ -464,6 +464,11 @@ def console_main() -> None:
         code = 130
     if code == 130:
         _exit_now(code)
+    # The command's work is done: a Ctrl-C or SIGTERM during the interpreter's shutdown ends it at once,
+    # with the command's own exit code.
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: _exit_now(code))
     sys.exit(code)
 
 

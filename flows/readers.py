@@ -113,13 +113,17 @@ def death_result(path: Path, root: Path, sha256: str, exitcode: int | None, limi
     return failed_result(name, sha256, f"its reader process exited with code {exitcode}", _REPORT_IT, "crash")
 
 
-def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) -> DocumentResult:
-    """Read one document in a new process of its own; if that process dies, a result saying how."""
+def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits,
+               running: set | None = None) -> DocumentResult:
+    """Read one document in a new process of its own; if that process dies, a result saying how.
+
+    The process is in ``running`` (default: this module's own set, see :func:`stop_all`) while it reads."""
+    running = _ALONE if running is None else running
     receiver, sender = _CONTEXT.Pipe(duplex=False)
     process = _CONTEXT.Process(target=_read_alone, args=(sender, work, path, root, sha256, limits),
                                name="rectrack-reader", daemon=True)
     process.start()
-    _ALONE.add(process)
+    running.add(process)
     sender.close()
     try:
         if wait([receiver, process.sentinel], timeout=wall_seconds(limits)):
@@ -134,7 +138,7 @@ def read_alone(work: Work, path: Path, root: Path, sha256: str, limits: Limits) 
     finally:
         receiver.close()
         process.join(timeout=5)
-        _ALONE.discard(process)
+        running.discard(process)
 
 
 class ReadersClosed(RuntimeError):
@@ -154,6 +158,7 @@ class Readers:
         self._pool, self._generation = self._new_pool(), 0
         self._pools = [self._pool]          # every pool made, replaced ones too: all are stopped by close()
         self._closed = False
+        self._alone: set = set()            # processes reading a document alone, for close()
         _LIVE.add(self)
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -191,7 +196,10 @@ class Readers:
         self._replace(generation)
         if self._closed:        # the run is being stopped: start nothing more
             raise ReadersClosed(f"{path.name}: not read, the readers were stopped")
-        return read_alone(self.work, path, root, sha256, self.limits)
+        result = read_alone(self.work, path, root, sha256, self.limits, self._alone)
+        if self._closed:        # its process was killed by close(), not by the document
+            raise ReadersClosed(f"{path.name}: not read, the readers were stopped")
+        return result
 
     def _replace(self, generation: int) -> None:
         """A new pool in place of the broken one of ``generation`` (once, whichever thread sees it first)."""
@@ -208,7 +216,11 @@ class Readers:
         most ``timeout`` seconds for them to be gone; returns the pids still alive (normally none)."""
         with self._lock:
             pools, self._closed = list(self._pools), True
-        processes = [process for pool in pools for process in _processes(pool)]
+        alone = list(self._alone)
+        for process in alone:
+            with suppress(OSError, ValueError, AttributeError):
+                process.kill()
+        processes = [process for pool in pools for process in _processes(pool)] + alone
         for pool in pools:
             _kill_readers(pool)
             pool.shutdown(wait=False, cancel_futures=True)

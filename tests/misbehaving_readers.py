@@ -16,7 +16,8 @@ from rectrack.extractors.records import DocumentResult
 
 
 def misbehave(path: Path, root: Path, sha256: str) -> DocumentResult:
-    """Crash (``crash-*``), spin (``spin-*``), eat memory (``hog-*``), wait (``slow-*``), or read the file."""
+    """Crash (``crash-*``), spin (``spin-*``), eat memory (``hog-*``), wait (``slow-*``), sleep for ever
+    deaf to SIGTERM (``stuck-*``), or read the file."""
     if path.name.startswith("crash-"):
         os.kill(os.getpid(), signal.SIGSEGV)
     if path.name.startswith("spin-"):
@@ -25,6 +26,10 @@ def misbehave(path: Path, root: Path, sha256: str) -> DocumentResult:
     if path.name.startswith("hog-"):
         hoard = [bytearray(64 << 20) for _ in range(1024)]  # 64 GiB, a block at a time
         del hoard
+    if path.name.startswith("stuck-"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True:
+            time.sleep(60)
     if path.name.startswith("slow-"):
         time.sleep(3)
     return process_document(path, root, sha256)

@@ -23,7 +23,7 @@ from rectrack.extractors.read.limits import Limits
 from rectrack.extractors.files import file_sha256
 from rectrack.extractors.pipeline import process_document
 from rectrack.extractors.records import Status
-from rectrack.flows.readers import Readers, death_result, read_alone
+from rectrack.flows.readers import ReadersClosed, Readers, death_result, read_alone
 from tests.misbehaving_readers import misbehave
 from tests.process_tree import is_reader
 
@@ -110,9 +110,18 @@ def test_files_handed_over_together_come_back_in_order_and_a_crash_among_them_fa
     assert again == [results[3]]   # the replaced pool reads as usual
 
 
-def _readers_of(parent: psutil.Process) -> list[psutil.Process]:
-    """The reader processes under ``parent`` (spawned Pythons; multiprocessing's resource tracker aside)."""
-    return [child for child in parent.children(recursive=True) if is_reader(child)]
+def _readers_of(readers: Readers) -> list[psutil.Process]:
+    """The live reader processes of ``readers`` (every pool it made), and of no other test's."""
+    found = []
+    for pool in readers._pools:
+        for process in list((pool._processes or {}).values()):
+            try:
+                child = psutil.Process(process.pid)
+            except (psutil.NoSuchProcess, ValueError, TypeError):
+                continue
+            if is_reader(child) and child.status() != psutil.STATUS_ZOMBIE:
+                found.append(child)
+    return found
 
 
 def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(folder: Path) -> None:
@@ -122,10 +131,10 @@ def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(fo
         with ThreadPoolExecutor(max_workers=1) as thread:
             future = thread.submit(readers.read, folder / slow, folder, file_sha256(folder / slow))
             deadline = time.monotonic() + 60
-            while not _readers_of(psutil.Process()) and time.monotonic() < deadline:
+            while not _readers_of(readers) and time.monotonic() < deadline:
                 time.sleep(0.1)
             time.sleep(1.5)  # it is in the middle of the document now
-            victims = _readers_of(psutil.Process())
+            victims = _readers_of(readers)
             assert len(victims) == 1
             victims[0].send_signal(signal.SIGKILL)
             result = future.result(timeout=120)
@@ -133,7 +142,7 @@ def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(fo
         assert result == process_document(folder / slow, folder, file_sha256(folder / slow))
         # and the replaced pool reads the next document as usual
         _assert_read_as_usual(_read_all(readers, folder, list(REPORTS)), folder)
-        assert victims[0].pid not in [p.pid for p in _readers_of(psutil.Process())]
+        assert victims[0].pid not in [p.pid for p in _readers_of(readers)]
     finally:
         readers.close()
 
@@ -141,7 +150,7 @@ def test_a_reader_killed_mid_document_is_replaced_and_the_document_read_again(fo
 def test_readers_leave_no_process_behind(folder: Path) -> None:
     readers = Readers(2, Limits(), work=misbehave)
     _read_all(readers, folder, list(REPORTS))
-    started = _readers_of(psutil.Process())
+    started = _readers_of(readers)
     assert started
     readers.close()
     gone, alive = psutil.wait_procs(started, timeout=10)
@@ -184,3 +193,35 @@ def test_the_command_line_module_imports_nothing_heavy() -> None:
               "print(sorted(m for m in ('pandas', 'prefect', 'spacy', 'numpy', 'openpyxl') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _stopped_within(readers: Readers, files: list[Path], folder: Path, seconds: float):
+    """Hand ``files`` to ``readers`` in a thread, close the readers once they are busy; how it ended."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        future = thread.submit(readers.read_many, files, folder, ["" for _ in files])
+        deadline = time.monotonic() + 60
+        while not _readers_of(readers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.0)                    # the stuck readers are asleep now, deaf to SIGTERM
+        started = time.monotonic()
+        alive = readers.close(timeout=5)
+        closed_in = time.monotonic() - started
+        with pytest.raises(ReadersClosed):
+            future.result(timeout=seconds)
+        return closed_in, alive, time.monotonic() - started
+
+
+@pytest.mark.parametrize("names", [["stuck-a.pdf", "stuck-b.pdf"], ["crash-a.pdf", "stuck-b.pdf"]],
+                         ids=["two stuck readers", "a stuck reader while the pool is replaced"])
+def test_closing_readers_never_waits_for_a_stuck_reader(folder: Path, names: list[str]) -> None:
+    for name in names:
+        shutil.copy(folder / REPORTS[0], folder / name)
+    readers = Readers(2, Limits(), work=misbehave)
+    pools_before = len(readers._pools)
+    closed_in, alive, ended_in = _stopped_within(readers, [folder / n for n in names], folder, 10)
+    assert alive == [] and closed_in < 6 and ended_in < 10
+    assert _readers_of(readers) == [] and not readers._alone
+    if names[0].startswith("crash-"):
+        assert len(readers._pools) == pools_before + 1     # it was replaced, and the replacement stopped too
+    with pytest.raises(ReadersClosed):                     # closed: nothing new is started
+        readers.read(folder / REPORTS[0], folder, "")
