@@ -22,6 +22,10 @@ def command_environment(prefect_home: Path) -> dict[str, str]:
     return {**env, "PREFECT_HOME": str(prefect_home), "PYTHONPATH": str(ROOT)}
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _gone(process: psutil.Process) -> bool:
     try:
         return process.status() == psutil.STATUS_ZOMBIE
@@ -36,7 +40,11 @@ class WatchedCommand:
         command = [sys.executable, "-c", script, *args] if script else [sys.executable, "-m", "rectrack.flows.cli", *args]
         self.log = log
         with log.open("wb") as handle:
-            self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
+            # SIGINT at its default in the command, as in a terminal, even when this process was started in
+            # the background of a shell (which ignores SIGINT there, and an ignored signal stays ignored
+            # across exec: Python would not install its KeyboardInterrupt handler).
+            self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT,
+                                            preexec_fn=_default_sigint)
         self.root = psutil.Process(self.process.pid)
         self.seen: dict[int, psutil.Process] = {}
         self.peak_rss = 0
