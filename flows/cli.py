@@ -118,7 +118,11 @@ def run(paths: PathsArg = None, out: OutOpt = Path("outputs"), refresh: RefreshO
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     _check_out_dir(out)
+    _stop_message[:] = [_stopped_message(out)]
     _on_sigterm(_interrupt)
+    if _console and threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:     # an ignored SIGINT stays ignored
+        signal.signal(signal.SIGINT, _interrupt)
     sweep_when_done()
     settings.apply_batch_defaults()
     settings.use_cluster(dask_address, result_storage)
@@ -178,8 +182,7 @@ def _run_recorded(paths: list[Path], out: Path, refresh: bool, model: Path | Non
         raise _fail(_describe(error)) from error
     except KeyboardInterrupt:
         _stopping()
-        raise _fail(f"stopped before the end: every table in {out} is whole (as before, or as this run "
-                    "wrote it); run again to finish", code=130) from None
+        raise _fail(_stopped_message(out), code=130) from None
     finally:
         if not verbose:
             quiet_at_exit()
@@ -412,7 +415,28 @@ def train(
 
 
 def _interrupt(*_: object) -> None:
+    """SIGTERM, and SIGINT under the ``rectrack`` command: stop the run (KeyboardInterrupt), and make sure
+    it ends: if the clean-up has not ended the process :data:`STOP_GRACE_SECONDS` later (a stop that
+    landed where it is swallowed, a thread that will not end), the watchdog ends it (:func:`_exit_now`)."""
+    if _console and not _watchdog:
+        timer = threading.Timer(STOP_GRACE_SECONDS, _stopped_late)
+        timer.daemon = True
+        timer.start()
+        _watchdog.append(timer)
     raise KeyboardInterrupt
+
+
+STOP_GRACE_SECONDS = 7.0
+_console = False                 # set by console_main: os._exit is only for the command, never for a caller of main()
+_watchdog: list = []
+_stop_message: list[str] = []    # what a stopped run says (set by run)
+
+
+def _stopped_late() -> None:
+    with suppress(Exception):
+        errors.print(f"[bold red]error:[/] {_stop_message[0] if _stop_message else 'stopped before the end'}",
+                     highlight=False, soft_wrap=True)
+    _exit_now(130)
 
 
 def _exit_cleanly(*_: object) -> None:
@@ -424,6 +448,11 @@ def _on_sigterm(handler: Callable[..., None]) -> None:
     is the main thread; whatever the command started is stopped when it ends (:mod:`rectrack.flows.leftovers`)."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+
+
+def _stopped_message(out: Path) -> str:
+    return (f"stopped before the end: every table in {out} is whole (as before, or as this run "
+            "wrote it); run again to finish")
 
 
 def _stopping() -> None:
@@ -458,6 +487,8 @@ def _exit_now(code: int) -> None:
 
 def console_main() -> None:
     """The ``rectrack`` command: :func:`main`, and for a stopped run an exit that cannot hang."""
+    global _console
+    _console = True
     try:
         code = main()
     except KeyboardInterrupt:       # a second Ctrl-C outside the run's own handling

@@ -6,7 +6,9 @@ real UPR reports (new bytes, so nothing is cached) and one signal at one moment:
 - ``server``: while Prefect's temporary server starts (its uvicorn is up, no reader yet);
 - ``reading``: 0-2 s after the first reader appears;
 - ``replacing``: right after one reader is killed (SIGKILL), while the pool breaks and is replaced;
-- ``late``: 0-1.5 s after the readers are gone (labelling, writing the tables, the flow's end).
+- ``late``: 0-1.5 s after the readers are gone (labelling, writing the tables, the flow's end);
+
+and ``--serve`` times per signal, ``rectrack serve`` once it serves (it should exit 0 or 130).
 
 For each run: the exit code, seconds from the signal to the exit, and the processes of the run's
 own tree still alive 3 s after it exited (:class:`tests.process_tree.WatchedCommand`: only the
@@ -122,6 +124,38 @@ def one_stop(number: signal.Signals, moment: str, work: Path, home: Path, rng: r
             "tail": "" if ok else output[-1500:]}
 
 
+def serve_stop(number: signal.Signals, work: Path, home: Path) -> dict:
+    """``rectrack serve`` stopped by ``number`` once it serves: it should exit 0 within 10 s, leaving nothing."""
+    inbox = work / "inbox"
+    inbox.mkdir(parents=True)
+    run = WatchedCommand(["serve", "--inbox", str(inbox), "--out", str(work / "out"), "--interval", "3600"],
+                         command_environment(home), work, work / "serve.log")
+    deadline = time.monotonic() + 180
+    while "Serving;" not in run.output() and time.monotonic() < deadline and run.process.poll() is None:
+        time.sleep(0.2)
+    reached = "Serving;" in run.output()
+    ended_before = run.process.poll() is not None
+    sent = time.monotonic()
+    if not ended_before:
+        run.signal(number)
+    try:
+        code = run.finish(timeout=120)
+        exit_s = round(time.monotonic() - sent, 2)
+    except subprocess.TimeoutExpired:
+        code, exit_s = None, None
+        run.process.kill()
+        run.finish(timeout=30)
+    left = run.leftovers(timeout=3)
+    for process in run.descendants():
+        try:
+            process.kill()
+        except Exception:  # noqa: BLE001
+            pass
+    ok = reached and not ended_before and code in (0, 130) and exit_s is not None and exit_s <= EXIT_LIMIT and not left
+    return {"signal": number.name, "moment": "serve", "reached": reached, "ended_before_signal": ended_before,
+            "code": code, "exit_s": exit_s, "leftovers": left, "ok": ok, "tail": "" if ok else run.output()[-1500:]}
+
+
 def _hogs(count: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
@@ -131,6 +165,7 @@ def main() -> int:
     parser.add_argument("--stops", type=int, default=50, help="stops per signal (spread over the moments)")
     parser.add_argument("--signals", default="SIGINT,SIGTERM")
     parser.add_argument("--hog", type=int, default=os.cpu_count() or 2, help="busy-loop processes beside the runs")
+    parser.add_argument("--serve", type=int, default=10, help="stops of `rectrack serve` per signal")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "benchmarks" / "results" / "stops.json")
     parser.add_argument("--seed", type=int, default=21)
     args = parser.parse_args()
@@ -153,6 +188,13 @@ def main() -> int:
                       f"{'ok' if result['ok'] else 'NOT OK'}{' (ended before the signal)' if result['ended_before_signal'] else ''}",
                       flush=True)
                 shutil.rmtree(work, ignore_errors=True)
+            for index in range(args.serve):
+                work = base / f"serve-{number.name}-{index}"
+                result = serve_stop(number, work, home)
+                results.append(result)
+                print(f"serve {number.name} {index + 1}/{args.serve}: code {result['code']}, exit {result['exit_s']} s, "
+                      f"leftovers {len(result['leftovers'])}, {'ok' if result['ok'] else 'NOT OK'}", flush=True)
+                shutil.rmtree(work, ignore_errors=True)
     finally:
         for hog in hogs:
             hog.kill()
@@ -167,6 +209,7 @@ def main() -> int:
     args.out.with_suffix(".md").write_text(_markdown(report), encoding="utf-8")
     print(_markdown(report))
     return 0 if all(r["ok"] for r in results if not r["ended_before_signal"]) else 1
+
 
 
 def _summary(results: list[dict]) -> dict:
