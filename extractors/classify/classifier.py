@@ -379,7 +379,7 @@ def _load(model_dir: Path, fingerprint: str) -> Classifier:
 
 
 def classify_texts(texts: Sequence[str], model_dir: Path = MODEL_DIR,
-                   batch_size: int = 512) -> dict[str, tuple[LabelScore, ...]]:
+                   batch_size: int = 2048) -> dict[str, tuple[LabelScore, ...]]:
     """Every distinct text of ``texts`` with its labels (the classifier loaded once per process).
 
     Raises :class:`ModelNotFound` when ``model_dir`` holds no classifier.

@@ -196,7 +196,7 @@ def read_user_csv(path: Path, *columns: str) -> pd.DataFrame:
 
 
 def classify_frame(frame: pd.DataFrame, text_column: str, classifier: Classifier,
-                   batch_size: int = 512) -> pd.DataFrame:
+                   batch_size: int = 2048) -> pd.DataFrame:
     """``frame`` with the six label columns (shown labels, ``|``-joined) added or replaced.
 
     Every input row and column is kept as it was, in order; identical texts
