@@ -30,6 +30,7 @@ bounded time for them to be gone; the executors are shut down without waiting.
 from __future__ import annotations
 
 import math
+import os
 import multiprocessing
 import resource
 import signal
@@ -256,9 +257,25 @@ def _wait_gone(processes: list, timeout: float) -> list[int]:
     for process in processes:
         with suppress(OSError, ValueError, AssertionError):
             process.join(max(deadline - time.monotonic(), 0.0))
-            if process.is_alive():
+            if process.is_alive() and _running(process.pid):
                 alive.append(process.pid)
     return alive
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process. ``Process.is_alive`` says True for a reader the executor's own
+    thread reaped first (its wait then fails and the exit code stays unknown): ask the system."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 # Every Readers not yet closed and every document being read alone, in this process: what stop_all stops.

@@ -195,12 +195,13 @@ def test_the_command_line_module_imports_nothing_heavy() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def _stopped_within(readers: Readers, files: list[Path], folder: Path, seconds: float):
-    """Hand ``files`` to ``readers`` in a thread, close the readers once they are busy; how it ended."""
+def _stopped_within(readers: Readers, files: list[Path], folder: Path, seconds: float, pools: int = 1):
+    """Hand ``files`` to ``readers`` in a thread, close the readers once they are busy (and ``pools`` pools
+    were made: 2 once a crash has replaced the first); how it ended."""
     with ThreadPoolExecutor(max_workers=1) as thread:
         future = thread.submit(readers.read_many, files, folder, ["" for _ in files])
         deadline = time.monotonic() + 60
-        while not _readers_of(readers) and time.monotonic() < deadline:
+        while (not _readers_of(readers) or len(readers._pools) < pools) and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(2.0)                    # the stuck readers are asleep now, deaf to SIGTERM
         started = time.monotonic()
@@ -212,16 +213,17 @@ def _stopped_within(readers: Readers, files: list[Path], folder: Path, seconds: 
 
 
 @pytest.mark.parametrize("names", [["stuck-a.pdf", "stuck-b.pdf"], ["crash-a.pdf", "stuck-b.pdf"]],
-                         ids=["two stuck readers", "a stuck reader while the pool is replaced"])
+                         ids=["two stuck readers", "a stuck reader beside one that crashed"])
 def test_closing_readers_never_waits_for_a_stuck_reader(folder: Path, names: list[str]) -> None:
     for name in names:
         shutil.copy(folder / REPORTS[0], folder / name)
     readers = Readers(2, Limits(), work=misbehave)
     pools_before = len(readers._pools)
-    closed_in, alive, ended_in = _stopped_within(readers, [folder / n for n in names], folder, 10)
+    # Beside a reader deaf to SIGTERM, Python's executor does not report its pool broken (its own thread
+    # waits to join that reader), so no replacement is waited for here: close() must end it all anyway.
+    closed_in, alive, ended_in = _stopped_within(readers, [folder / n for n in names], folder, 10,
+                                                 pools=pools_before)
     assert alive == [] and closed_in < 6 and ended_in < 10
     assert _readers_of(readers) == [] and not readers._alone
-    if names[0].startswith("crash-"):
-        assert len(readers._pools) == pools_before + 1     # it was replaced, and the replacement stopped too
     with pytest.raises(ReadersClosed):                     # closed: nothing new is started
         readers.read(folder / REPORTS[0], folder, "")
