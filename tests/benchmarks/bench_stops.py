@@ -75,6 +75,32 @@ def _readers(run: WatchedCommand) -> list:
     return alive
 
 
+def _signal_and_wait(run: WatchedCommand, number: signal.Signals) -> tuple[bool, int | None, float | None, list[str]]:
+    """Send ``number`` unless the command ended already; (ended before, exit code, seconds to exit, leftovers).
+
+    A command not gone 120 s after the signal is killed (code and seconds None); whatever is left of its
+    tree 3 s after it ended is reported, then killed so the next run starts on a clean machine.
+    """
+    ended_before = run.process.poll() is not None
+    sent = time.monotonic()
+    if not ended_before:
+        run.signal(number)
+    try:
+        code = run.finish(timeout=120)
+        exit_s = round(time.monotonic() - sent, 2)
+    except subprocess.TimeoutExpired:
+        code, exit_s = None, None
+        run.process.kill()
+        run.finish(timeout=30)
+    left = run.leftovers(timeout=3)
+    for process in run.descendants():
+        try:
+            process.kill()
+        except Exception:  # noqa: BLE001
+            pass
+    return ended_before, code, exit_s, left
+
+
 def one_stop(number: signal.Signals, moment: str, work: Path, home: Path, rng: random.Random) -> dict:
     """One run, stopped by ``number`` at ``moment``; what happened."""
     inbox = _inbox(work / "inbox")
@@ -97,23 +123,7 @@ def one_stop(number: signal.Signals, moment: str, work: Path, home: Path, rng: r
         reached = seen and run.wait_for(lambda tree: not _readers(run), timeout=120)
         if reached:
             time.sleep(rng.uniform(0, 1.5))
-    ended_before = run.process.poll() is not None
-    sent = time.monotonic()
-    if not ended_before:
-        run.signal(number)
-    try:
-        code = run.finish(timeout=120)
-        exit_s = round(time.monotonic() - sent, 2)
-    except subprocess.TimeoutExpired:
-        code, exit_s = None, None
-        run.process.kill()
-        run.finish(timeout=30)
-    left = run.leftovers(timeout=3)
-    for process in run.descendants():              # leave the next run a clean machine, whatever happened
-        try:
-            process.kill()
-        except Exception:  # noqa: BLE001
-            pass
+    ended_before, code, exit_s, left = _signal_and_wait(run, number)
     output = run.output()
     if code == 0 and "rectrack history" in output:      # it had finished its work: the signal came in its exit
         ended_before = True
@@ -134,23 +144,7 @@ def serve_stop(number: signal.Signals, work: Path, home: Path) -> dict:
     while "Serving;" not in run.output() and time.monotonic() < deadline and run.process.poll() is None:
         time.sleep(0.2)
     reached = "Serving;" in run.output()
-    ended_before = run.process.poll() is not None
-    sent = time.monotonic()
-    if not ended_before:
-        run.signal(number)
-    try:
-        code = run.finish(timeout=120)
-        exit_s = round(time.monotonic() - sent, 2)
-    except subprocess.TimeoutExpired:
-        code, exit_s = None, None
-        run.process.kill()
-        run.finish(timeout=30)
-    left = run.leftovers(timeout=3)
-    for process in run.descendants():
-        try:
-            process.kill()
-        except Exception:  # noqa: BLE001
-            pass
+    ended_before, code, exit_s, left = _signal_and_wait(run, number)
     ok = reached and not ended_before and code in (0, 130) and exit_s is not None and exit_s <= EXIT_LIMIT and not left
     return {"signal": number.name, "moment": "serve", "reached": reached, "ended_before_signal": ended_before,
             "code": code, "exit_s": exit_s, "leftovers": left, "ok": ok, "tail": "" if ok else run.output()[-1500:]}
