@@ -15,6 +15,7 @@ from rectrack.flows import settings
 import importlib.util
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +30,111 @@ from pathlib import Path
 from rectrack.extractors.errors import ServerError
 
 STARTUP_TIMEOUT_SECONDS = 120.0
+
+# A new PREFECT_HOME's server spends ~6 s of a ~9.5 s start creating its SQLite database (Alembic's
+# migrations, then Prefect's block types registered); with an existing one it answers in ~3 s. The
+# first server that creates a database on this machine leaves a copy of it, just migrated and with
+# nothing of any run in it (the migrations' version row and Prefect's own block types and schemas),
+# under the user's cache folder, one per Prefect version; a server on a new home starts from that copy.
+DATABASE = "prefect.db"
+BLOCK_MEMO = "memo_store.toml"
+_DATABASE_URLS = ("PREFECT_API_DATABASE_CONNECTION_URL", "PREFECT_SERVER_DATABASE_CONNECTION_URL")
+
+
+def database_template_dir(environ: dict[str, str] | None = None) -> Path | None:
+    """Where the migrated empty database of the installed Prefect version is kept; None: not used.
+
+    ``$RECTRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/rectrack``, else ``~/.cache/rectrack``; not used
+    when Prefect is told to use another database (``PREFECT_API_DATABASE_CONNECTION_URL``) or when
+    ``RECTRACK_CACHE_DIR`` is empty.
+    """
+    env = os.environ if environ is None else environ
+    if any(env.get(name) for name in _DATABASE_URLS):
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        prefect_version = version("prefect")
+    except PackageNotFoundError:
+        return None
+    root = env.get("RECTRACK_CACHE_DIR")
+    if root == "":
+        return None
+    base = Path(root) if root else Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rectrack"
+    return base / f"prefect-{prefect_version}"
+
+
+def seed_database(home: Path, template: Path | None) -> bool:
+    """Put the template database into ``home`` when it has none; True if it did.
+
+    The copy lands under a temporary name and is renamed, so a server never sees half a file; a
+    template that SQLite does not read as a migrated database is ignored (the server then creates
+    the database itself, as without one).
+    """
+    if template is None or (home / DATABASE).exists() or not (template / DATABASE).is_file():
+        return False
+    if not _is_migrated(template / DATABASE):
+        return False
+    home.mkdir(parents=True, exist_ok=True)
+    for name in (DATABASE, BLOCK_MEMO):
+        source = template / name
+        if source.is_file() and not (home / name).exists():
+            partial = home / f".{name}.{os.getpid()}.partial"
+            shutil.copyfile(source, partial)
+            os.replace(partial, home / name)
+    return True
+
+
+def keep_database_template(home: Path, template: Path | None) -> bool:
+    """Copy ``home``'s database, just created by a server that now answers, as the template; True if it did.
+
+    SQLite's backup API reads one consistent state while the server has it open. Nothing is kept
+    when a template exists already, or when the database holds anything beyond what Prefect's start
+    writes (a flow run, a deployment...).
+    """
+    if template is None or (template / DATABASE).exists() or not (home / DATABASE).is_file():
+        return False
+    import sqlite3
+
+    template.mkdir(parents=True, exist_ok=True)
+    partial = template / f".{DATABASE}.{os.getpid()}.partial"
+    try:
+        source = sqlite3.connect(f"file:{home / DATABASE}?mode=ro", uri=True, timeout=5)
+        try:
+            if source.execute("SELECT count(*) FROM flow_run").fetchone()[0]:
+                return False
+            target = sqlite3.connect(partial)
+            with target:
+                source.backup(target)
+            target.close()
+        finally:
+            source.close()
+        if not _is_migrated(partial):
+            partial.unlink(missing_ok=True)
+            return False
+        if (home / BLOCK_MEMO).is_file():
+            shutil.copyfile(home / BLOCK_MEMO, template / f".{BLOCK_MEMO}.{os.getpid()}.partial")
+            os.replace(template / f".{BLOCK_MEMO}.{os.getpid()}.partial", template / BLOCK_MEMO)
+        os.replace(partial, template / DATABASE)
+        return True
+    except (sqlite3.Error, OSError):
+        partial.unlink(missing_ok=True)
+        return False
+
+
+def _is_migrated(path: Path) -> bool:
+    """Whether ``path`` is an SQLite database that SQLite checks as sound and that names its migration."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            sound = connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            return sound and bool(connection.execute("SELECT version_num FROM alembic_version").fetchone())
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
 
 
 def free_port() -> int:
@@ -127,9 +233,13 @@ def own_server(port: int) -> Iterator[str]:
     if is_healthy(api_url):
         raise ServerError(api_url, f"a Prefect server already answers on port {port}",
                           "open it in the browser, or choose another port with --port")
+    template = database_template_dir()
+    new_home = not seed_database(settings.PREFECT_HOME, template) and not (settings.PREFECT_HOME / DATABASE).exists()
     process = start_server(settings.PREFECT_HOME, port)
     try:
         wait_until_healthy(api_url, process, settings.PREFECT_HOME / "server.log")
+        if new_home:
+            keep_database_template(settings.PREFECT_HOME, template)
         yield api_url
     finally:
         stop_process_group(process)
@@ -165,10 +275,15 @@ class TemporaryServer:
         self.started = time.monotonic()
         self.api_url = f"http://127.0.0.1:{port}/api"
         self.log = home / "temporary-server.log"
+        self.home = home
         home.mkdir(parents=True, exist_ok=True)
+        self.template = database_template_dir()
+        self.seeded = seed_database(home, self.template)
+        self.new_database = not self.seeded and not (home / DATABASE).exists()
         spec = importlib.util.find_spec("prefect")     # found, not imported: settings are read at import
         app_dir = Path(spec.origin).parent.parent
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
@@ -182,10 +297,14 @@ class TemporaryServer:
         Logs when it answered on Prefect's logger (so the run's history has it, as it has Prefect's own line).
         """
         wait_until_healthy(self.api_url, self.process, self.log, interval=0.1)
+        answered = time.monotonic() - self.started
+        kept = self.new_database and keep_database_template(self.home, self.template)
         import logging
 
-        logging.getLogger("prefect").info("Temporary server on %s, started with the command, answered after %.1f s",
-                                          self.api_url.removesuffix("/api"), time.monotonic() - self.started)
+        origin = (" (its database copied from the template)" if self.seeded
+                  else f" (its database created; kept as the template in {self.template})" if kept else "")
+        logging.getLogger("prefect").info("Temporary server on %s, started with the command, answered after %.1f s%s",
+                                          self.api_url.removesuffix("/api"), answered, origin)
 
     def stop(self) -> None:
         stop_process_group(self.process, grace=5.0)

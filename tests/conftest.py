@@ -21,6 +21,9 @@ import pytest
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="rectrack-test-prefect-"))
 os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
 os.environ.pop("PREFECT_API_URL", None)
+# The migrated empty Prefect database new homes start from (flows/server.py): the session's own, not the user's.
+_CACHE = Path(tempfile.mkdtemp(prefix="rectrack-test-cache-"))
+os.environ["RECTRACK_CACHE_DIR"] = str(_CACHE)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "upr"
@@ -44,6 +47,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

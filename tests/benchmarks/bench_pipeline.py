@@ -412,9 +412,11 @@ def timed_subprocess(command: list[str], env: dict[str, str], log: Path, timeout
             "started_at": started_at, "log": str(log)}
 
 
-def prefect_env(home: Path, code: Path | None = None) -> dict[str, str]:
+def prefect_env(home: Path, code: Path | None = None, cache: Path | None = None) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    if cache is not None:       # the template of Prefect's database (flows/server.py): the benchmark's own
+        env["RECTRACK_CACHE_DIR"] = str(cache)
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(code)] + [p for p in [env.get("PYTHONPATH")] if p])
     env.update(PREFECT_ENV)
@@ -422,6 +424,19 @@ def prefect_env(home: Path, code: Path | None = None) -> dict[str, str]:
     env.pop("PREFECT_API_URL", None)  # the temporary local server, as a user's plain run
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def server_answer(log: Path) -> dict | None:
+    """When rectrack's temporary server answered (s after the command began) and where its database came from."""
+    found = SERVER_ANSWER.search(log.read_text(errors="replace"))
+    if not found:
+        return None
+    return {"answered_after_s": float(found.group(1)),
+            "database": "template" if "copied from the template" in found.group(2)
+            else "created" if "created" in found.group(2) else "existing"}
+
+
+SERVER_ANSWER = re.compile(r"Temporary server on \S+, started with the command, answered after ([\d.]+) s(.*)")
 
 
 def log_span(log: Path) -> float | None:
@@ -644,6 +659,14 @@ def markdown(report: dict) -> str:
         if run.get("phases_s"):
             lines += ["", f"{label} phases from the log, wall s: " + ", ".join(
                 f"{name} {value:.2f}" for name, value in run["phases_s"].items()) + "."]
+    first = report["results"].get("first_run_new_machine")
+    if first:
+        server = first.get("server") or {}
+        lines += ["", f"First run on this machine (one PDF, a new home, no database template yet): "
+                      f"{first['wall_s']} s, the server answered after {server.get('answered_after_s')} s "
+                      f"(database {server.get('database')}); the cold run's server answered after "
+                      f"{(report['results']['c_rectrack_cold'].get('server') or {}).get('answered_after_s')} s "
+                      f"(database {(report['results']['c_rectrack_cold'].get('server') or {}).get('database')})."]
     e = report["results"].get("e_extractors_stages")
     if e and "seconds" in e:
         sec = e["seconds"]
@@ -739,6 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     code = snapshot_code(work / "code") if args.snapshot else None
     pages = source_pages * copies
     file_args = [str(p) for p in files]
+    cache = work / "cache"
     results: dict = {}
     status = 0
     code_before = source_fingerprint()
@@ -809,17 +833,29 @@ def main(argv: list[str] | None = None) -> int:
             "walls_s": {name: [r["wall_s"] for r in runs] for name, runs in noop_runs.items()},
         }
 
-        # (c) cold and (d) warm.
+        # A first run on this machine: a new home and no template of Prefect's database yet (the server
+        # creates it, ~6 s, and leaves the copy the new homes of (c) start from), on one sample PDF.
+        print("first run on this machine (one PDF) ...", flush=True)
+        first_env = prefect_env(work / "prefect-first", code, cache)
+        first_pdf = work / "first" / files[-1].name
+        first_pdf.parent.mkdir()
+        shutil.copyfile(files[-1], first_pdf)
+        first = timed_subprocess(rectrack_command(rectrack, first_pdf.parent, work / "out-first"), first_env,
+                                 work / "first.log", args.timeout)
+        first.update(phases_s=log_phases(first), server=server_answer(Path(first["log"])))
+        results["first_run_new_machine"] = first
+
+        # (c) cold and (d) warm: a new home each, started from that template.
         cold_runs, warm_runs = [], []
         for index in range(args.repeat):
             home = work / f"prefect-run-{index}"
             out_dir = work / f"out-{index}"
-            env = prefect_env(home, code)
+            env = prefect_env(home, code, cache)
             command = rectrack_command(rectrack, corpus, out_dir)
             print(f"(c) cold run {index + 1}/{args.repeat} ...", flush=True)
             cold = timed_subprocess(command, env, work / f"cold-{index}.log", args.timeout)
             cold.update(output_summary(out_dir), log_span_s=log_span(Path(cold["log"])),
-                        phases_s=log_phases(cold),
+                        phases_s=log_phases(cold), server=server_answer(Path(cold["log"])),
                         **cached_tasks(Path(cold["log"])))
             cold_runs.append(cold)
             print(f"(d) warm run {index + 1}/{args.repeat} ...", flush=True)
@@ -858,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:
                 "max_rss_mib": max(r["max_rss_mib"] for r in runs),
                 "peak_rss_sum_mib": max(r["peak_rss_sum_mib"] for r in runs),
                 "phases_s": _median_phases([r["phases_s"] for r in runs if r.get("phases_s")]),
+                "server": runs[0].get("server"),
                 "runs": runs,
             }
         c, d = results["c_rectrack_cold"], results["d_rectrack_warm"]
