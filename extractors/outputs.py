@@ -23,17 +23,16 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from rectrack.extractors.errors import OutputError, RectrackError
 from rectrack.extractors.files import stale_temporaries, write_text_atomic
-from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.records import DocumentResult, Problem, RunSummary, Status
 from rectrack.extractors.tracker.columns import DOCUMENT_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, RESPONSE_COLUMNS
 from rectrack.extractors.tracker.grouping import group_tracker, groups_table
-from rectrack.extractors.tracker.identity import migrate_rec_ids
+from rectrack.extractors.tracker.identity import has_legacy_ids, migrate_rec_ids
 from rectrack.extractors.tracker.io import (
     conversion_problems,
     read_table,
@@ -43,16 +42,16 @@ from rectrack.extractors.tracker.io import (
 )
 from rectrack.extractors.tracker.labels import Predictions, given_labels_by_id, label_tracker, reviews_pending
 from rectrack.extractors.tracker.links import edits_pending, link_tracker, sync_edits
-from rectrack.extractors.tracker.manifest import MANIFEST_FILE, manifest_matches, remove_manifest, write_manifest
+from rectrack.extractors.tracker.manifest import MANIFEST_FILE, remove_manifest, write_manifest
 from rectrack.extractors.tracker.merge import build_tracker, merge_tracker
+from rectrack.extractors.unchanged import REPORT_FILE, table_facts, unchanged_summary, views_current  # noqa: F401
 from rectrack.extractors.tracker.responses import apply_responses, check_responses, responses_table
 from rectrack.extractors.tracker.tables import documents_table, drop_duplicate_documents, problems_frame, problems_table
 from rectrack.extractors.views.report import report_html
 from rectrack.extractors.views.summaries import read_groups
-from rectrack.extractors.views.workbook import workbook_current, write_workbook
+from rectrack.extractors.views.workbook import write_workbook
 from rectrack.extractors.views.workbook_edits import apply_workbook_edits
 
-REPORT_FILE = "report.html"
 # The follow-up clusterings of the last run, by country: a cache (losing it costs one clustering of each country).
 GROUPING_MEMO_FILE = ".rectrack-groups.json"
 _MEMO_VERSION = 1
@@ -78,45 +77,6 @@ def write_views(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
         shown = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
     write_text_atomic(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups))
     return late
-
-
-def views_current(out_dir: Path) -> bool:
-    """Whether both views are there and the workbook is what rectrack wrote from the current ``tracker.csv``."""
-    return (out_dir / REPORT_FILE).is_file() and workbook_current(out_dir)
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What one run did, for the log and the run's report."""
-
-    out_dir: str
-    by_status: tuple[tuple[str, int], ...]
-    recommendations: int
-    problems: int
-    tracker_rows: int
-    missing_rows: int
-
-    @property
-    def documents(self) -> int:
-        return sum(count for _, count in self.by_status)
-
-    def as_text(self) -> str:
-        """A one-line summary for the log."""
-        statuses = ", ".join(f"{status} {count}" for status, count in self.by_status)
-        return (f"{self.documents} documents ({statuses}), {self.recommendations} recommendations, "
-                f"{self.problems} problems; tracker: {self.tracker_rows} rows "
-                f"({self.missing_rows} without a source in this run) in {self.out_dir}")
-
-    def as_markdown(self) -> str:
-        """A short Markdown report of the run."""
-        statuses = "\n".join(f"| {status} | {count} |" for status, count in self.by_status)
-        return (
-            f"# rectrack run\n\n{self.documents} documents, {self.recommendations} "
-            f"recommendations, {self.problems} problems.\n\n| status | documents |\n"
-            f"|---|---|\n{statuses}\n\nTracker: {self.tracker_rows} rows "
-            f"({self.missing_rows} kept from earlier runs without a source) in "
-            f"`{self.out_dir}`.\n"
-        )
 
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
@@ -158,11 +118,12 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
     with _writing(out_dir / "tracker.xlsx"):        # and report.html: the views of the tables, before the manifest
         late = write_views(out_dir, tracker, documents, problems)
     if late:                                         # the workbook is open in Excel: say so in problems.csv
+        problems = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
         with _writing(out_dir / "problems.csv"):
-            write_csv_atomic(pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True),
-                             out_dir / "problems.csv")
+            write_csv_atomic(problems, out_dir / "problems.csv")
+    facts = _facts(read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS), len(problems), tracker)
     with _writing(out_dir / MANIFEST_FILE):
-        write_manifest(out_dir, [name for name, _ in tables], classifier)
+        write_manifest(out_dir, [name for name, _ in tables], classifier, facts)
         (out_dir / _OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
 
 
@@ -268,40 +229,19 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     )
 
 
-def unchanged_summary(out_dir: Path, files: dict[str, str], classifier: str = "") -> RunSummary | None:
-    """The summary of the last run if ``files`` (document -> sha256) are exactly its inputs.
-
-    When every input file is the one the last run read (same name, same
-    content), the classifier is the same (fingerprint ``classifier``), no
-    analyst review or edit of a linked row waits to be applied and the tables
-    are the complete set the last run wrote (its manifest matches them),
-    writing again would give the same bytes: the caller can skip the merge.
-    Returns None when anything differs, a table is missing or changed, the
-    last run was killed before its manifest, or a table cannot be read.
-    """
-    paths = {name: out_dir / f"{name}.csv" for name in ("tracker", "documents", "problems", "labels")}
-    if not manifest_matches(out_dir, classifier, [path.name for path in paths.values()]) or not views_current(out_dir):
-        return None
+def facts_from_tables(out_dir: Path) -> dict | None:
+    """The facts of :func:`~rectrack.extractors.unchanged.table_facts` read from the tables themselves
+    (outputs of a version whose manifest has none); None when one cannot be read."""
     try:
-        documents = read_table(paths["documents"], DOCUMENT_COLUMNS)
-        problems = read_table(paths["problems"], PROBLEM_COLUMNS)
-        tracker = read_tracker(paths["tracker"])
+        documents = read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS)
+        problems = read_table(out_dir / "problems.csv", PROBLEM_COLUMNS)
+        tracker = read_tracker(out_dir / "tracker.csv")
     except RectrackError:
         return None
-    if (documents["document_type"] == "upr_addendum").any() and not (out_dir / "responses.csv").exists():
-        return None
-    if not (out_dir / "groups.csv").exists():      # outputs of a version before follow-up groups
-        return None
-    if reviews_pending(tracker) or edits_pending(tracker):
-        return None
-    present = documents[documents["missing"] == ""]
-    if dict(zip(present["document"], present["sha256"])) != files or len(present) != len(files):
-        return None
-    return RunSummary(
-        out_dir=str(out_dir),
-        by_status=tuple(sorted(Counter(present["status"]).items())),
-        recommendations=int(pd.to_numeric(present["recommendations"], errors="coerce").fillna(0).sum()),
-        problems=len(problems),
-        tracker_rows=len(tracker),
-        missing_rows=int((tracker["missing"] != "").sum()),
-    )
+    return _facts(documents, len(problems), tracker)
+
+
+def _facts(documents: pd.DataFrame, problems: int, tracker: pd.DataFrame) -> dict:
+    return table_facts(documents.astype(str).to_dict("records"), problems, len(tracker),
+                       int((tracker["missing"] != "").sum()),
+                       reviews_pending(tracker) or edits_pending(tracker), has_legacy_ids(tracker))

@@ -15,15 +15,8 @@ from rectrack.extractors.detect import detect_document
 from rectrack.extractors.errors import RectrackError
 from rectrack.extractors.files import file_sha256, relative_name
 from rectrack.extractors.read import read_document
-from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.records import DocumentResult, Problem, Status, failed_result  # noqa: F401
 from rectrack.extractors.segment import segment_document
-
-
-def failed_result(name: str, sha256: str, reason: str, action: str, kind: str,
-                  status: Status = Status.FAILED, page: int | None = None) -> DocumentResult:
-    """The result of a file that could not be handled: no rows, one problem saying why and what to do."""
-    problem = Problem(document=name, reason=reason, action=action, page=page, kind=kind)
-    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
 
 
 def error_result(name: str, sha256: str, error: RectrackError) -> DocumentResult:

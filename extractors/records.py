@@ -9,6 +9,7 @@ carries what went wrong (:class:`Problem`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -204,3 +205,52 @@ class DocumentResult:
     recommendations: tuple[Recommendation, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     position_updates: tuple[PositionUpdate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What one run did, for the log and the run's report."""
+
+    out_dir: str
+    by_status: tuple[tuple[str, int], ...]
+    recommendations: int
+    problems: int
+    tracker_rows: int
+    missing_rows: int
+
+    @property
+    def documents(self) -> int:
+        return sum(count for _, count in self.by_status)
+
+    def as_text(self) -> str:
+        """A one-line summary for the log."""
+        statuses = ", ".join(f"{status} {count}" for status, count in self.by_status)
+        return (f"{self.documents} documents ({statuses}), {self.recommendations} recommendations, "
+                f"{self.problems} problems; tracker: {self.tracker_rows} rows "
+                f"({self.missing_rows} without a source in this run) in {self.out_dir}")
+
+    def as_markdown(self) -> str:
+        """A short Markdown report of the run."""
+        statuses = "\n".join(f"| {status} | {count} |" for status, count in self.by_status)
+        return (
+            f"# rectrack run\n\n{self.documents} documents, {self.recommendations} "
+            f"recommendations, {self.problems} problems.\n\n| status | documents |\n"
+            f"|---|---|\n{statuses}\n\nTracker: {self.tracker_rows} rows "
+            f"({self.missing_rows} kept from earlier runs without a source) in "
+            f"`{self.out_dir}`.\n"
+        )
+
+
+def failed_result(name: str, sha256: str, reason: str, action: str, kind: str,
+                  status: Status = Status.FAILED, page: int | None = None) -> DocumentResult:
+    """The result of a file that could not be handled: no rows, one problem saying why and what to do."""
+    problem = Problem(document=name, reason=reason, action=action, page=page, kind=kind)
+    return DocumentResult(document=name, sha256=sha256, status=status, problems=(problem,))
+
+
+def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
+    """``result`` relabelled as coming from ``name`` (a cached result of a moved or copied file)."""
+    if result.document == name:
+        return result
+    problems = tuple(dataclasses.replace(p, document=name) for p in result.problems)
+    return dataclasses.replace(result, document=name, problems=problems)

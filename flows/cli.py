@@ -88,7 +88,9 @@ def _check_out_dir(out: Path) -> None:
         raise _fail(f"{out}: output folder cannot be created ({error.strerror}); "
                     "choose another with --out") from error
     tracker = out / "tracker.csv"
-    if tracker.exists():
+    from rectrack.extractors.unchanged import tracker_as_written
+
+    if tracker.exists() and not tracker_as_written(out):       # the bytes rectrack wrote are in its own form
         try:
             from rectrack.extractors.tracker.io import read_tracker_form
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rectrack.flows.runlog import RunRecord, log_path, new_record, runs_dir, write_record, COMPLETED, FAILED
-from rectrack.extractors.outputs import RunSummary
+from rectrack.extractors.records import RunSummary
 
 
 class _RunFormatter(logging.Formatter):

@@ -19,12 +19,9 @@ from pathlib import Path
 
 from rectrack import extractors
 from rectrack.extractors.files import file_sha256, relative_name
-from rectrack.extractors.outputs import RunSummary, unchanged_summary
-from rectrack.extractors.pipeline import failed_result
 from rectrack.extractors.read.limits import Limits
-from rectrack.extractors.records import DocumentResult, Status
-from rectrack.extractors.tracker.io import tracker_needs_rewrite
-from rectrack.extractors.tracker.tables import with_document_name
+from rectrack.extractors.records import DocumentResult, RunSummary, Status, failed_result, with_document_name
+from rectrack.extractors.unchanged import tracker_as_written, unchanged_summary
 from rectrack.flows import settings
 from rectrack.flows.discover import Skipped, discover
 from rectrack.flows.result_cache import ResultCache
@@ -164,9 +161,13 @@ def last_run_if_unchanged(out_dir: Path, inputs: list[Input], cached: int,
     """The last run's summary when this run would write the same tables (see
     :func:`~rectrack.extractors.outputs.unchanged_summary`): every input cached (``cached`` of them)
     and readable, no cache entry refused, the tracker in rectrack's own form; None otherwise."""
-    if (cached != len(inputs) or unreadable or store.rejected
-            or tracker_needs_rewrite(out_dir / "tracker.csv")):
+    if cached != len(inputs) or unreadable or store.rejected:
         return None
+    if not tracker_as_written(out_dir):         # not the bytes rectrack wrote: read it (pandas) to know its form
+        from rectrack.extractors.tracker.io import tracker_needs_rewrite
+
+        if tracker_needs_rewrite(out_dir / "tracker.csv"):
+            return None
     return unchanged_summary(out_dir, {item.name: item.sha256 for item in inputs}, classifier)
 
 

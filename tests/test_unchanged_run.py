@@ -109,3 +109,43 @@ def test_storage_root_is_the_folder_prefect_names(tmp_path: Path, configured: st
                           cwd=tmp_path)
     mine, prefects = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(mine) == Path(prefects) == expected
+
+
+def test_nothing_changed_is_decided_from_the_manifest_without_pandas(inbox: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The facts a run records in its manifest are what reading its tables back gives, and a later run where
+    nothing changed decides so in a process that imports neither pandas nor Prefect."""
+    from rectrack.extractors.outputs import facts_from_tables
+    from rectrack.extractors.tracker.manifest import MANIFEST_FILE
+
+    out = tmp_path / "out"
+    shutil.copy(SAMPLES / "tajikistan2011.pdf", inbox)
+    assert main(["run", str(inbox), "--out", str(out)]) == 0
+    recorded = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["facts"]
+    assert recorded == facts_from_tables(out)
+    assert recorded["present"] == 2 and recorded["tracker_rows"] > 100 and not recorded["pending"]
+    code = ("import sys; from rectrack.flows.cli import main; code = main(sys.argv[1:]); "
+            "heavy = sorted({'pandas', 'prefect', 'spacy', 'openpyxl'} & set(sys.modules)); "
+            "print('heavy:', heavy); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code, "run", str(inbox), "--out", str(out)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shown = " ".join(done.stdout.split())
+    assert NOTHING_CHANGED in shown and "heavy: []" in shown
+    assert f"{recorded['tracker_rows']} rows" in shown
+
+
+def test_outputs_without_facts_are_read_once_and_still_found_unchanged(inbox: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Tables of a version whose manifest had no facts: the check reads them (as before) and still skips."""
+    from rectrack.extractors.tracker.manifest import MANIFEST_FILE
+
+    out = tmp_path / "out"
+    assert main(["run", str(inbox), "--out", str(out)]) == 0
+    manifest = out / MANIFEST_FILE
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    del record["facts"]
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["run", str(inbox), "--out", str(out)]) == 0
+    assert NOTHING_CHANGED in capsys.readouterr().out

@@ -30,10 +30,16 @@ def remove_manifest(out_dir: Path) -> None:
     (out_dir / MANIFEST_FILE).unlink(missing_ok=True)
 
 
-def write_manifest(out_dir: Path, tables: Iterable[str], classifier: str) -> None:
-    """Record ``tables`` (file names in ``out_dir``) as one complete set made with ``classifier``."""
+def write_manifest(out_dir: Path, tables: Iterable[str], classifier: str, facts: dict | None = None) -> None:
+    """Record ``tables`` (file names in ``out_dir``) as one complete set made with ``classifier``.
+
+    ``facts``: what a run where nothing changed needs to know of those tables (see
+    :mod:`rectrack.extractors.unchanged`), true of exactly these bytes.
+    """
     record = {"version": _VERSION, "classifier": classifier,
               "tables": {name: file_sha256(out_dir / name) for name in sorted(tables)}}
+    if facts is not None:
+        record["facts"] = facts
     write_text_atomic(out_dir / MANIFEST_FILE, json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
@@ -44,14 +50,30 @@ def manifest_matches(out_dir: Path, classifier: str, required: Iterable[str]) ->
     a ``required`` table is not in it, or any table it lists is missing or has
     other bytes (a run killed half-way, a table edited or deleted since).
     """
+    return matching_manifest(out_dir, classifier, required) is not None
+
+
+def matching_manifest(out_dir: Path, classifier: str, required: Iterable[str]) -> dict | None:
+    """The manifest when :func:`manifest_matches` (its ``facts`` describe the tables as they are), else None."""
     try:
         record = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
         tables = dict(record["tables"])
         if record.get("version") != _VERSION or record.get("classifier") != classifier:
-            return False
+            return None
         if not set(required) <= set(tables):
-            return False
-        return all((out_dir / name).is_file() and file_sha256(out_dir / name) == digest
-                   for name, digest in tables.items())
-    except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if all((out_dir / name).is_file() and file_sha256(out_dir / name) == digest for name, digest in tables.items()):
+            return record
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def lists_as_written(out_dir: Path, name: str) -> bool:
+    """Whether the manifest lists table ``name`` with the bytes it has now (whatever the classifier)."""
+    try:
+        record = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        digest = record["tables"][name]
+        return record.get("version") == _VERSION and file_sha256(out_dir / name) == digest
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False

@@ -10,18 +10,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from rectrack.extractors.records import DocumentResult, Problem, Status
+from rectrack.extractors.records import DocumentResult, Problem, Status, with_document_name  # noqa: F401
 from rectrack.extractors.tracker.columns import DOCUMENT_COLUMNS, PROBLEM_COLUMNS
 from rectrack.extractors.tracker.identity import document_key
 from rectrack.extractors.text.normalize import natural_key
-
-
-def with_document_name(result: DocumentResult, name: str) -> DocumentResult:
-    """``result`` relabelled as coming from ``name`` (a cached result of a moved or copied file)."""
-    if result.document == name:
-        return result
-    problems = tuple(dataclasses.replace(p, document=name) for p in result.problems)
-    return dataclasses.replace(result, document=name, problems=problems)
 
 
 def drop_duplicate_documents(results: Sequence[DocumentResult]) -> list[DocumentResult]:

@@ -30,9 +30,8 @@ from rectrack.extractors.views.summaries import GROUP_COLUMNS, count_by
 from rectrack.extractors.tracker.columns import ANALYST_COLUMNS, COLUMNS
 from rectrack.extractors.views import xlsx
 from rectrack.extractors.views.xlsx import MAX_ROWS, Sheet
+from rectrack.extractors.views.workbook_record import RECORD_FILE, WORKBOOK_FILE, read_record, workbook_current  # noqa: F401
 
-WORKBOOK_FILE = "tracker.xlsx"
-RECORD_FILE = ".rectrack-workbook.json"
 SHEET = "Recommendations"
 STATUS_FILE = DATA_DIR / "views" / "status_values.txt"
 # Pipeline columns of issue 12 that may not be in COLUMNS yet: never read back from the workbook.
@@ -132,24 +131,3 @@ def _write_record(out_dir: Path, workbook_sha: str | None, tracker: pd.DataFrame
               "columns": columns, "cells": cells}
     write_text_atomic(out_dir / RECORD_FILE, json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
-
-def read_record(out_dir: Path) -> dict | None:
-    """The record of the workbook rectrack last wrote, or None (never written, or unreadable)."""
-    try:
-        record = json.loads((out_dir / RECORD_FILE).read_text(encoding="utf-8"))
-        return record if {"workbook", "tracker", "columns", "cells"} <= set(record) else None
-    except (OSError, ValueError):
-        return None
-
-
-def workbook_current(out_dir: Path) -> bool:
-    """Whether ``tracker.xlsx`` is exactly what rectrack wrote from the ``tracker.csv`` now in ``out_dir``."""
-    record = read_record(out_dir)
-    try:
-        if record is None or file_sha256(out_dir / "tracker.csv") != record["tracker"]:
-            return False
-        if record["workbook"] is None:      # too many rows for a workbook: current when there is none
-            return not (out_dir / WORKBOOK_FILE).exists()
-        return file_sha256(out_dir / WORKBOOK_FILE) == record["workbook"]
-    except OSError:
-        return False
