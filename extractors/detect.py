@@ -3,8 +3,9 @@
 Detection reads the first pages only (the cover and the title), never the
 file name. The UN document symbol decides most families (``A/HRC/19/3`` is a
 UPR report if its title says so, ``CERD/C/BRA/CO/18-20`` concluding
-observations of CERD); the title decides the rest. A document that cannot be
-placed is a civil-society report, and ``reason`` says so.
+observations of CERD, ``A/HRC/WG.6/48/SVN/1`` a State's national report); the
+title decides the rest ("National report submitted ...", "Mid-term report"). A
+document that cannot be placed is a civil-society report, and ``reason`` says so.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
 _TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60}
 _WG6_SESSION = re.compile(r"^A/HRC/WG\.6/(\d+)/", re.IGNORECASE)
+# A State's own report: "National report submitted in accordance with paragraph 5 of the annex to Human
+# Rights Council resolution 16/21", "... pursuant to Human Rights Council resolutions 5/1 and 16/21";
+# a voluntary "mid-term report" between two reviews. Looked for in the cover's first lines only: UPR
+# reports and compilations mention "the national report submitted ..." in their introductions.
+_NATIONAL_TITLE = re.compile(r"\bNational\s+report\s+submitted\s+(?:in\s+accordance\s+with|pursuant\s+to)\b",
+                             re.IGNORECASE)
+_MID_TERM_TITLE = re.compile(r"\bmid[-–\s]?term\s+(?:progress\s+|implementation\s+)?report\b", re.IGNORECASE)
+# The line that ends a national report's title; the State's name follows it.
+_NATIONAL_TITLE_END = re.compile(r"resolutions?\s+(?:5/1\s+and\s+)?16/21\*?$|mid[-–\s]?term\s+report\*?$",
+                                 re.IGNORECASE)
+_COVER_LINES = 30
 _ADDENDUM = re.compile(r"/Add\.\d+$", re.IGNORECASE)
 
 
@@ -144,9 +156,22 @@ def _country(head: str) -> str:
     return country
 
 
+def _national_title(head: str) -> tuple[DocumentType, str, str] | None:
+    """(type, body, reason) of a national or mid-term report known by its cover's title alone; else None."""
+    cover = "\n".join(head.splitlines()[:_COVER_LINES])
+    if _NATIONAL_TITLE.search(cover):
+        return DocumentType.NATIONAL_REPORT, "UPR", "title of a national report submitted to the UPR"
+    if _MID_TERM_TITLE.search(cover):
+        return DocumentType.NATIONAL_REPORT, "UPR", "title of a mid-term report on UPR recommendations"
+    return None
+
+
 def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
     """(type, body, reason) from the head text and the symbol."""
     upper = symbol.upper()
+    # Before the treaty symbols: a national report may cite concluding observations on its first pages.
+    if "/WG.6/" in upper and upper.endswith("/1"):
+        return DocumentType.NATIONAL_REPORT, "UPR", f"UPR document symbol {symbol} (…/1: national report)"
     if treaty := _TREATY_SYMBOL.search(head):
         body = _TREATY_BODY.get(_squash(treaty.group(1)), _squash(treaty.group(1)))
         body = "SPT" if "/OP/" in _squash(treaty.group(0)) else body
@@ -164,6 +189,8 @@ def _classify(head: str, symbol: str) -> tuple[DocumentType, str, str]:
     if upper.startswith("A/HRC/") and (mandate := _mandate(head)):
         return (DocumentType.SPECIAL_PROCEDURE_REPORT, mandate,
                 f"symbol {symbol} and the title of a report of the {mandate}")
+    if national := _national_title(head):
+        return national
     return (DocumentType.CIVIL_SOCIETY_REPORT, "civil society",
             "no UN symbol or title recognised: treated as a civil-society report")
 
@@ -218,7 +245,12 @@ def detect_document(document: Document) -> DocumentInfo:
             symbol = symbol or _squash(treaty.group(0))
     iso_date = _document_date(head)
     session = _session(document, head, document_type, symbol)
+    country = _country(head)
+    if not country and document_type is DocumentType.NATIONAL_REPORT:
+        # The State is named right under the title, which ends "... resolution 16/21*".
+        lines = [line.strip() for line in head.splitlines() if line.strip()]
+        country = _country_after_title(lines, _NATIONAL_TITLE_END)
     return DocumentInfo(
-        document_type=document_type, symbol=symbol, body=body, country=_country(head),
+        document_type=document_type, symbol=symbol, body=body, country=country,
         date=iso_date, year=_year(iso_date, session, symbol, body), session=session, reason=reason,
     )

@@ -30,7 +30,10 @@ import pandas as pd
 from rectrack.extractors.errors import OutputError, RectrackError
 from rectrack.extractors.files import stale_temporaries, write_text_atomic
 from rectrack.extractors.records import DocumentResult, Problem, RunSummary, Status
-from rectrack.extractors.tracker.columns import DOCUMENT_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, RESPONSE_COLUMNS
+from rectrack.extractors.tracker.columns import (
+    DOCUMENT_COLUMNS, EVIDENCE_COLUMNS, LABEL_COLUMNS, PROBLEM_COLUMNS, RESPONSE_COLUMNS,
+)
+from rectrack.extractors.tracker.evidence import evidence_columns, link_evidence
 from rectrack.extractors.tracker.grouping import group_tracker, groups_table
 from rectrack.extractors.tracker.identity import has_legacy_ids, migrate_rec_ids
 from rectrack.extractors.tracker.io import (
@@ -63,7 +66,7 @@ _WRITTEN = ("*.csv", "tracker.xlsx", REPORT_FILE, ".rectrack-*.json")
 
 
 def write_views(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
-                problems: pd.DataFrame) -> list[Problem]:
+                problems: pd.DataFrame, evidence: pd.DataFrame | None = None) -> list[Problem]:
     """Write ``tracker.xlsx`` then ``report.html`` into ``out_dir``; ``tracker.csv`` must be written already.
 
     Returns the problems to add to ``problems.csv`` (the workbook is open in a
@@ -71,18 +74,18 @@ def write_views(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
     Raises ``OSError`` when a file cannot be written for another reason.
     """
     groups = read_groups(out_dir, tracker)
-    late = [problem for problem in (write_workbook(out_dir, tracker, groups),) if problem is not None]
+    late = [problem for problem in (write_workbook(out_dir, tracker, groups, evidence),) if problem is not None]
     shown = problems
     if late:
         shown = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
-    write_text_atomic(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups))
+    write_text_atomic(out_dir / REPORT_FILE, report_html(tracker, documents, shown, groups, evidence))
     return late
 
 
 def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                  problems: pd.DataFrame, labels: pd.DataFrame,
                  responses: pd.DataFrame | None = None, classifier: str = "",
-                 groups: pd.DataFrame | None = None) -> None:
+                 groups: pd.DataFrame | None = None, evidence: pd.DataFrame | None = None) -> None:
     """Write the output tables into ``out_dir`` (created if needed) as one set: tracker, views, then the manifest.
 
     After ``tracker.csv`` come its views, ``tracker.xlsx`` and ``report.html``
@@ -107,7 +110,8 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
                           "choose another folder with --out") from error
     tables = (("documents.csv", documents), ("problems.csv", problems), ("labels.csv", labels),
               *((("responses.csv", responses),) if responses is not None else ()),
-              *((("groups.csv", groups),) if groups is not None else ()), ("tracker.csv", tracker))
+              *((("groups.csv", groups),) if groups is not None else ()),
+              *((("evidence.csv", evidence),) if evidence is not None else ()), ("tracker.csv", tracker))
     with _writing(out_dir / MANIFEST_FILE):
         remove_manifest(out_dir)
         for stale in stale_temporaries(out_dir, _WRITTEN):     # left by a run killed while writing
@@ -116,7 +120,7 @@ def write_tables(out_dir: Path, tracker: pd.DataFrame, documents: pd.DataFrame,
         with _writing(out_dir / name):
             write_csv_atomic(frame, out_dir / name)
     with _writing(out_dir / "tracker.xlsx"):        # and report.html: the views of the tables, before the manifest
-        late = write_views(out_dir, tracker, documents, problems)
+        late = write_views(out_dir, tracker, documents, problems, evidence)
     if late:                                         # the workbook is open in Excel: say so in problems.csv
         problems = pd.concat([problems, problems_frame(late, list(problems.columns))], ignore_index=True)
         with _writing(out_dir / "problems.csv"):
@@ -204,7 +208,12 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker, sync_problems = sync_edits(tracker, links)
     grouping = group_tracker(tracker, _previous_groups(previous), memo=_grouping_memo(out_dir))
     tracker["follow_up_group"] = grouping.groups
-    merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems]
+    evidence_path = out_dir / "evidence.csv"
+    evidence = link_evidence(tracker, read_ok, read_table(evidence_path, EVIDENCE_COLUMNS)
+                             if evidence_path.exists() else None, processed)
+    for column, values in evidence_columns(tracker, evidence.table).items():
+        tracker[column] = values
+    merge_problems = [*merge_problems, *links.problems, *sync_problems, *grouping.problems, *evidence.problems]
     documents = documents_table(results, read_table(out_dir / "documents.csv", DOCUMENT_COLUMNS))
     problems = problems_table(results, [*workbook_problems, *merge_problems, *run_problems])
     # The earlier labels.csv (~25 rows a recommendation) only matters for rows kept from earlier runs.
@@ -213,8 +222,10 @@ def update_outputs(out_dir: Path, results: Sequence[DocumentResult],
     tracker, labels = label_tracker(tracker, predictions, given_labels_by_id(read_ok), earlier_labels)
     # responses.csv only once some addendum was seen: outputs of runs without one stay as they were.
     keep = bool(len(responses)) or (out_dir / "responses.csv").exists()
+    # evidence.csv only once some later document gave evidence, as responses.csv.
+    keep_evidence = bool(len(evidence.table)) or evidence_path.exists()
     write_tables(out_dir, tracker, documents, problems, labels, responses if keep else None, classifier,
-                 groups_table(tracker))
+                 groups_table(tracker), evidence.table if keep_evidence else None)
     with _writing(out_dir / GROUPING_MEMO_FILE):
         memo = json.dumps({"version": _MEMO_VERSION, "countries": grouping.memo})
         write_text_atomic(out_dir / GROUPING_MEMO_FILE, memo, durable=False)

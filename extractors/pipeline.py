@@ -49,4 +49,5 @@ def process_document(path: Path, root: Path, sha256: str | None = None) -> Docum
         recommendations=segmented.recommendations,
         problems=problems,
         position_updates=segmented.position_updates,
+        evidence=segmented.evidence,
     )

@@ -26,6 +26,7 @@ class DocumentType(str, Enum):
     STAKEHOLDER_SUMMARY = "stakeholder_summary"
     RECOMMENDATIONS_MATRIX = "recommendations_matrix"
     CIVIL_SOCIETY_REPORT = "civil_society_report"
+    NATIONAL_REPORT = "national_report"      # a State's own report to the UPR (A/HRC/WG.6/n/XXX/1, mid-term reports)
 
 
 class Position(str, Enum):
@@ -183,6 +184,26 @@ class PositionUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceParagraph:
+    """A paragraph of a later document that may say what became of earlier recommendations.
+
+    A national report accounts for the previous cycle's recommendations under headings that cite
+    them by number ("(Recommendations 1, 5, 7–9)"), or in its text ("Recommendation 15"): ``cited``
+    holds those numbers as printed, ranges expanded, in order, and ``cited_by`` where they were
+    found. Paragraphs that cite nothing are kept too: they are matched by meaning
+    (:mod:`rectrack.extractors.tracker.evidence`).
+    """
+
+    paragraph: str             # as printed ("8"), "" when unnumbered
+    page: int
+    text: str
+    heading: str = ""          # the section heading it stands under, its citation left out
+    cited: tuple[str, ...] = ()  # recommendation numbers of the previous cycle, e.g. ("1", "5", "7", "8", "9")
+    cited_by: str = ""         # "heading", "text" or "heading+text"; "" when nothing is cited
+    speaker: str = ""          # who says it: "State" in a national report; a compilation's named source
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something a person has to act on: which file, where, why, what to do."""
 
@@ -205,6 +226,7 @@ class DocumentResult:
     recommendations: tuple[Recommendation, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
     position_updates: tuple[PositionUpdate, ...] = ()
+    evidence: tuple[EvidenceParagraph, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

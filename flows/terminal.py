@@ -26,7 +26,7 @@ if TYPE_CHECKING:   # tables imports pandas: not at import time (reader processe
     from rectrack.extractors.outputs import RunSummary
 
 OUTPUT_FILES = ("tracker.csv", "tracker.xlsx", "report.html", "documents.csv", "problems.csv", "labels.csv",
-                "responses.csv", "groups.csv")
+                "responses.csv", "groups.csv", "evidence.csv")
 TOP_PROBLEM_KINDS = 5
 
 

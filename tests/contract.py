@@ -25,7 +25,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     (), ("run",), ("serve",), ("history",), ("ui",), ("classify",), ("evaluate",), ("train",),
 )
 # Every file `rectrack run data/samples --refresh` writes whose bytes are the contract.
-SAMPLE_RUN_FILES = ("tracker.csv", "documents.csv", "problems.csv", "labels.csv", "responses.csv",
+SAMPLE_RUN_FILES = ("tracker.csv", "documents.csv", "problems.csv", "labels.csv", "responses.csv", "evidence.csv",
                     "groups.csv", "tracker.xlsx", "report.html")
 
 

@@ -17,7 +17,7 @@ TRACKER_HEADER = (
     "rec_id,document,document_symbol,document_type,body,country,year,paragraph,page,text,recommending_states,"
     "position,issues,themes,groups,sdgs,action_category,priority_areas,status,responsible,notes,reviewed_issues,"
     "reviewed_themes,reviewed_groups,reviewed_sdgs,reviewed_action_category,reviewed_priority_areas,reviewed_group,"
-    "recommendation_key,same_as,follow_up_group,source,heading,context,addressee,follow_up,response,position_source,"
+    "recommendation_key,same_as,follow_up_group,evidence_count,latest_evidence,reported_progress,source,heading,context,addressee,follow_up,response,position_source,"
     "missing,synced_edits"
 )
 DOCUMENTS_HEADER = ("document,sha256,status,document_type,body,document_symbol,country,year,pages,recommendations,"

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from rectrack.extractors.records import Document, DocumentInfo, DocumentType, PositionUpdate, Problem, Recommendation
+from rectrack.extractors.records import (
+    Document, DocumentInfo, DocumentType, EvidenceParagraph, PositionUpdate, Problem, Recommendation,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,7 @@ class Segmented:
     recommendations: tuple[Recommendation, ...] = ()
     problems: tuple[Problem, ...] = ()
     position_updates: tuple[PositionUpdate, ...] = ()
+    evidence: tuple[EvidenceParagraph, ...] = ()
 
 
 Segmenter = Callable[[Document, DocumentInfo], Segmented]
@@ -39,6 +42,7 @@ SEGMENTERS: dict[DocumentType, str] = {
     DocumentType.UPR_ADDENDUM: "upr.addendum:segment_upr_addendum",
     DocumentType.RECOMMENDATIONS_MATRIX: "matrix.segmenter:segment_matrix",
     DocumentType.CIVIL_SOCIETY_REPORT: "prose.civil_society:segment_civil_society",
+    DocumentType.NATIONAL_REPORT: "upr.national:segment_national_report",
 }
 
 

@@ -9,6 +9,8 @@ and ``reviewed_group`` (the analyst's follow-up group, see :mod:`rectrack.extrac
 then columns the contract does not name: ``recommendation_key`` and ``same_as``
 (one identity for the rows of one recommendation, see :mod:`rectrack.extractors.tracker.links`),
 ``follow_up_group`` (recommendations asking the same of one country),
+``evidence_count``, ``latest_evidence``, ``reported_progress`` (what later documents say became of it,
+see :mod:`rectrack.extractors.tracker.evidence`),
 ``source``, ``heading``, ``context`` ... (from
 :class:`~rectrack.extractors.records.Recommendation`), ``missing`` (why a row kept
 from an earlier run has no source in the last one; empty otherwise) and
@@ -39,7 +41,7 @@ ANALYST_COLUMNS: tuple[str, ...] = ("status", "responsible", "notes") + REVIEW_C
 # What a tracker read back must have; the review columns came later and are added if absent.
 CONTRACT_COLUMNS: tuple[str, ...] = PIPELINE_COLUMNS + ANALYST_COLUMNS[:3]
 EXTRA_COLUMNS: tuple[str, ...] = (
-    "recommendation_key", "same_as", "follow_up_group",
+    "recommendation_key", "same_as", "follow_up_group", "evidence_count", "latest_evidence", "reported_progress",
     "source", "heading", "context", "addressee", "follow_up", "response", "position_source", "missing",
     "synced_edits")
 # Written by tracker.links on the rows of one recommendation; carried from the last run like the analyst's.
@@ -55,6 +57,11 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
 PROBLEM_COLUMNS: tuple[str, ...] = ("document", "page", "kind", "reason", "action")
 LABEL_COLUMNS: tuple[str, ...] = ("rec_id", "taxonomy", "label", "score", "source")
 RESPONSE_COLUMNS: tuple[str, ...] = ("report_symbol", "paragraph", "position", "response", "source", "document")
+# evidence.csv: one row per (recommendation, evidence paragraph), see tracker.evidence.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "evidence_id", "rec_id", "country", "link", "score", "linked_by", "cited_as", "evidence_document",
+    "evidence_symbol", "evidence_type", "evidence_year", "paragraph", "page", "heading", "text", "speaker",
+    "reviewed_link")
 GROUP_COLUMNS: tuple[str, ...] = (
     "follow_up_group", "country", "representative_text", "recommendations", "first_year", "latest_year",
     "first_document", "latest_document", "made_by", "bodies", "latest_position")

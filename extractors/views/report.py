@@ -97,6 +97,49 @@ def _recurring(groups: pd.DataFrame | None) -> str:
     return _figure_html(figure, "recurring") + _table(top[columns], "")
 
 
+# reported_progress values (tracker.evidence.PROGRESS) in the order the evidence section shows them.
+_PROGRESS_ORDER = ("action reported by the State", "gaps reported by UN or NGOs", "both",
+                   "candidates to review", "no information")
+_PROGRESS_COLOURS = ("#2a9d8f", "#e76f51", "#6d597a", "#e9c46a", "#b0b0b0")
+
+
+def _progress_kind(value: str) -> str:
+    state, others = "action reported by the State" in value, "gaps reported by UN or NGOs" in value
+    return "both" if state and others else (
+        "action reported by the State" if state else "gaps reported by UN or NGOs" if others else value)
+
+
+def _followed_up(tracker: pd.DataFrame, evidence: pd.DataFrame) -> str:
+    """The previous cycle's recommendations of each country a later document speaks of, by theme and progress."""
+    latest = {}
+    for country, year in zip(evidence["country"], evidence["evidence_year"]):
+        if year.isdigit():
+            latest[country] = max(latest.get(country, 0), int(year))
+    years = pd.to_numeric(tracker["year"], errors="coerce")
+    rows = tracker[[latest.get(c, 0) > y for c, y in zip(tracker["country"], years.fillna(9999))]]
+    if not len(rows):
+        return '<p class="note">No recommendation in the tracker is older than the documents that give evidence.</p>'
+    kinds = [_progress_kind(v) for v in rows["reported_progress"]]
+    table: dict[str, dict[str, int]] = {}
+    for themes, kind in zip(rows["themes"], kinds):
+        for theme in [t for t in themes.split("|") if t] or ["(no theme)"]:
+            table.setdefault(theme, dict.fromkeys(_PROGRESS_ORDER, 0))[kind] += 1
+    frame = pd.DataFrame([{"theme": theme, **counts} for theme, counts in table.items()])
+    frame["recommendations"] = frame[list(_PROGRESS_ORDER)].sum(axis=1)
+    frame = frame.sort_values(["recommendations", "theme"], ascending=[False, True], kind="stable").head(25)
+    shown = frame.iloc[::-1]
+    figure = go.Figure([go.Bar(name=kind, x=shown[kind], y=shown["theme"], orientation="h", marker_color=colour)
+                        for kind, colour in zip(_PROGRESS_ORDER, _PROGRESS_COLOURS)])
+    figure.update_layout(barmode="stack", height=max(240, 28 * len(frame) + 90), yaxis={"automargin": True},
+                         xaxis={"title": "recommendations", "tickformat": "d"}, legend={"orientation": "h"})
+    countries = ", ".join(f"{c} (documents of {y})" for c, y in sorted(latest.items()))
+    intro = (f'<p class="note">{len(rows)} recommendations of earlier years for {html.escape(countries)}; '
+             "cited links and links reviewed right count as reports, similar links not yet reviewed as "
+             "candidates (evidence.csv).</p>")
+    return intro + _figure_html(figure, "followed-up") + _table(
+        frame[["theme", "recommendations", *_PROGRESS_ORDER]], "")
+
+
 def _tiles(tracker: pd.DataFrame, documents: pd.DataFrame, problems: pd.DataFrame) -> str:
     rows = counting_rows(tracker)
     figures = (("documents", len(documents)), ("recommendations", len(rows)),
@@ -107,11 +150,12 @@ def _tiles(tracker: pd.DataFrame, documents: pd.DataFrame, problems: pd.DataFram
 
 
 def report_html(tracker: pd.DataFrame, documents: pd.DataFrame, problems: pd.DataFrame,
-                groups: pd.DataFrame | None) -> str:
+                groups: pd.DataFrame | None, evidence: pd.DataFrame | None = None) -> str:
     """The whole page as text: self-contained (plotly.js inlined), no external URL, deterministic.
 
     ``groups`` are the follow-up groups (:func:`rectrack.extractors.views.summaries.read_groups`);
-    None puts a note where the recurring recommendations would be.
+    None puts a note where the recurring recommendations would be. ``evidence`` (``evidence.csv``'s
+    rows) adds "What became of the previous cycle's recommendations".
     """
     sections = (
         ("Recommendations by document and position", _by_document(tracker)),
@@ -120,6 +164,8 @@ def report_html(tracker: pd.DataFrame, documents: pd.DataFrame, problems: pd.Dat
         ("By priority area", _bar(count_by(tracker, "priority_areas", "priority area", True),
                                   "priority area", "by-priority")),
         ("Recurring recommendations (most repeated across cycles and bodies)", _recurring(groups)),
+        *([("What became of the previous cycle's recommendations, by theme", _followed_up(tracker, evidence))]
+          if evidence is not None else []),
         ("Progress: recommendations by status", _bar(count_by(tracker, "status"), "status", "by-status")),
         ("Problems of the run", _table(problems, "No problems.")),
     )

@@ -69,8 +69,10 @@ def _sheet(title: str, frame: pd.DataFrame, note: str = "", status: list[str] | 
                  wrapped=frozenset(i for i, c in enumerate(columns) if c in _WIDE), choices=choices, note=note)
 
 
-def workbook_bytes(tracker: pd.DataFrame, groups: pd.DataFrame | None) -> bytes:
+def workbook_bytes(tracker: pd.DataFrame, groups: pd.DataFrame | None, evidence: pd.DataFrame | None = None) -> bytes:
     """The workbook of ``tracker`` (all columns, as given) and its summaries, as deterministic xlsx bytes.
+
+    ``evidence`` (``evidence.csv``'s rows) adds the sheet "Evidence" after the summaries.
 
     Raises ``ValueError`` when the tracker has more rows than an Excel sheet holds.
     """
@@ -85,10 +87,17 @@ def workbook_bytes(tracker: pd.DataFrame, groups: pd.DataFrame | None) -> bytes:
         _sheet("By position", count_by(tracker, "position")),
         _sheet("By State", count_by(tracker, "recommending_states", "recommending State", multi=True)),
         by_group,
+        *([_sheet("Evidence", evidence, note=EVIDENCE_NOTE)] if evidence is not None else []),
     ])
 
 
-def write_workbook(out_dir: Path, tracker: pd.DataFrame, groups: pd.DataFrame | None) -> Problem | None:
+EVIDENCE_NOTE = ("What later documents say became of each recommendation, one row per link (evidence.csv). "
+                 "'cited': the document cites it by number; 'similar': a candidate found by meaning. "
+                 "Mark links right or wrong in evidence.csv's reviewed_link column.")
+
+
+def write_workbook(out_dir: Path, tracker: pd.DataFrame, groups: pd.DataFrame | None,
+                   evidence: pd.DataFrame | None = None) -> Problem | None:
     """Write ``tracker.xlsx`` (atomically) and its record; ``tracker.csv`` must already hold ``tracker``.
 
     Returns a :class:`Problem` instead of raising when the workbook cannot be
@@ -107,7 +116,7 @@ def write_workbook(out_dir: Path, tracker: pd.DataFrame, groups: pd.DataFrame | 
                               f"({MAX_ROWS - 1:,} under its header): tracker.xlsx was not written",
                        action="use tracker.csv (every row; pandas or a database reads it), or run rectrack "
                               "on fewer documents per output folder, e.g. one folder per region")
-    data = workbook_bytes(tracker, groups)
+    data = workbook_bytes(tracker, groups, evidence)
     try:
         write_bytes_atomic(path, data)
     except PermissionError as error:
