@@ -88,14 +88,14 @@ def test_the_reading_whose_recommendations_match_their_sections_is_chosen() -> N
 def test_progress_counts_facts_and_leaves_candidates_to_review() -> None:
     tracker = pd.DataFrame({"rec_id": ["r1", "r2", "r3", "r4"]})
     base = {"evidence_symbol": "A/HRC/WG.6/48/SVN/1", "evidence_document": "nr.pdf", "evidence_year": "2024",
-            "speaker": "State"}
+            "evidence_type": "national_report"}
     evidence = pd.DataFrame([
         {**base, "rec_id": "r1", "link": "cited", "reviewed_link": "", "paragraph": "4"},
         {**base, "rec_id": "r1", "link": "similar", "reviewed_link": "", "paragraph": "9"},
         {**base, "rec_id": "r2", "link": "similar", "reviewed_link": "", "paragraph": "5"},
         {**base, "rec_id": "r3", "link": "cited", "reviewed_link": "wrong", "paragraph": "6"},
         {**base, "rec_id": "r4", "link": "similar", "reviewed_link": "Right", "paragraph": "7",
-         "speaker": "NGO", "evidence_symbol": "", "evidence_document": "dialogue-2025.txt"},
+         "evidence_type": "civil_society_report", "evidence_symbol": "", "evidence_document": "dialogue-2025.txt"},
     ])
     columns = evidence_columns(tracker, evidence)
     assert columns["evidence_count"] == ["2", "1", "0", "1"]

@@ -43,14 +43,17 @@ from rectrack.extractors.tracker.columns import EVIDENCE_COLUMNS
 from rectrack.extractors.tracker.identity import document_key, normalise_text
 from rectrack.extractors.text.normalize import natural_key
 
-EVIDENCE_TYPES = frozenset({DocumentType.NATIONAL_REPORT})
-# Who speaks in each evidence family: the State, a UN body, or civil society.
+# The families whose paragraphs are evidence: the State's own report, and what the UN and civil society say.
+EVIDENCE_TYPES = frozenset({DocumentType.NATIONAL_REPORT, DocumentType.UN_COMPILATION,
+                            DocumentType.STAKEHOLDER_SUMMARY, DocumentType.CIVIL_SOCIETY_REPORT})
+# Who speaks in each evidence family when a paragraph names nobody: the State, a UN body, or civil society.
 SPEAKERS = {DocumentType.NATIONAL_REPORT.value: "State", DocumentType.UN_COMPILATION.value: "UN",
             DocumentType.STAKEHOLDER_SUMMARY.value: "NGO", DocumentType.CIVIL_SOCIETY_REPORT.value: "NGO"}
 # Chosen on Slovenia's 2014 national report's own citations (tests/benchmarks/bench_evidence.py).
 SIMILAR_THRESHOLD = 0.20
 TOP_K = 5
 CITED, SIMILAR = "cited", "similar"
+STATE_REPORT = DocumentType.NATIONAL_REPORT.value
 RIGHT, WRONG = "right", "wrong"
 # reported_progress, from the links that are facts (cited, or similar and reviewed right):
 PROGRESS = ("no information", "candidates to review", "action reported by the State",
@@ -247,7 +250,7 @@ def link_evidence(tracker: pd.DataFrame, results: Sequence[DocumentResult], prev
     rows: list[dict] = []
     problems: list[Problem] = []
     for result in results:
-        if not result.evidence or result.info is None:
+        if not result.evidence or result.info is None or result.info.document_type not in EVIDENCE_TYPES:
             continue
         earlier = _earlier_rows(tracker, result.info.country, result.info.year or "0")
         cited, trouble = _cited_links(result, earlier)
@@ -296,7 +299,7 @@ def evidence_columns(tracker: pd.DataFrame, evidence: pd.DataFrame) -> dict[str,
     key_of = {rec: key or rec for rec, key in zip(tracker["rec_id"], keys)}
     by_key: dict[str, dict[str, tuple]] = defaultdict(dict)
     for row in evidence[["rec_id", "link", "reviewed_link", "evidence_symbol", "evidence_document",
-                         "evidence_year", "paragraph", "speaker"]].itertuples(index=False, name=None):
+                         "evidence_year", "paragraph", "evidence_type"]].itertuples(index=False, name=None):
         if row[2].strip().casefold() == WRONG:
             continue
         # One link per evidence paragraph and recommendation, whichever of its rows it names.
@@ -318,8 +321,9 @@ def evidence_columns(tracker: pd.DataFrame, evidence: pd.DataFrame) -> dict[str,
         if not facts:
             progress.append(PROGRESS[1])
             continue
-        state = sorted({row[3] or row[4] for row in facts if row[7] == "State"})
-        others = sorted({row[3] or row[4] for row in facts if row[7] != "State"})
+        # The State reports action in its own report; the UN and civil society report gaps.
+        state = sorted({row[3] or row[4] for row in facts if row[7] == STATE_REPORT})
+        others = sorted({row[3] or row[4] for row in facts if row[7] != STATE_REPORT})
         parts = ([f"{PROGRESS[2]} ({', '.join(state)})"] if state else []) + (
             [f"{PROGRESS[3]} ({', '.join(others)})"] if others else [])
         progress.append("; ".join(parts))
