@@ -250,7 +250,17 @@ def detect_document(document: Document) -> DocumentInfo:
         # The State is named right under the title, which ends "... resolution 16/21*".
         lines = [line.strip() for line in head.splitlines() if line.strip()]
         country = _country_after_title(lines, _NATIONAL_TITLE_END)
+    year = _year(iso_date, session, symbol, body)
+    if not year and document_type is DocumentType.CIVIL_SOCIETY_REPORT:
+        # A news-style report prints no date; its file is often named for its year ("dialogue-2025-...").
+        if named := _FILE_YEAR.findall(document.path.stem):
+            year = named[-1]
+            reason += f"; year {year} from the file name (no date printed)"
     return DocumentInfo(
         document_type=document_type, symbol=symbol, body=body, country=country,
-        date=iso_date, year=_year(iso_date, session, symbol, body), session=session, reason=reason,
+        date=iso_date, year=year, session=session, reason=reason,
     )
+
+
+# A year in a file name: 1990-2099 standing apart from other digits ("dialogue-2025-dushanbe", "report_2024").
+_FILE_YEAR = re.compile(r"(?<!\d)(?:199\d|20\d\d)(?!\d)")

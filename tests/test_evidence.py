@@ -238,3 +238,30 @@ def test_the_evidence_section_draws_in_headless_chromium(out: Path, tmp_path: Pa
     assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
     drawn = re.findall(r'<div id="([a-z-]+)" class="plotly-graph-div[^"]*js-plotly-plot', dom.stdout)
     assert "followed-up" in drawn
+
+
+def test_a_dialogue_report_gives_candidates_for_the_countrys_earlier_recommendations(tmp_path: Path) -> None:
+    """The real 2025 Dushanbe report prints no date and names no State in a title: its year comes from its
+    file name, its country from its recommendations, and its paragraphs are compared with Tajikistan's
+    2011 UPR recommendations."""
+    dialogue = process_document(SAMPLES / "dialogue/human-rights-dialogue-2025-dushanbe.txt", SAMPLES)
+    assert dialogue.info.year == "2025" and "from the file name" in dialogue.info.reason
+    update_outputs(tmp_path, [process_document(SAMPLES / "upr/tajikistan2011.pdf", SAMPLES), dialogue])
+    evidence = _read(tmp_path / "evidence.csv")
+    assert len(evidence) and set(evidence["link"]) == {"similar"}
+    assert set(evidence["country"]) == {"Tajikistan"} and set(evidence["evidence_year"]) == {"2025"}
+    assert (evidence["speaker"] != "").all()
+    problems = _read(tmp_path / "problems.csv")
+    assert not len(problems[problems["kind"] == "evidence"])
+
+
+def test_evidence_of_unknown_year_is_a_problem_not_a_guess(results: list[DocumentResult], tmp_path: Path) -> None:
+    info = DocumentInfo(document_type=DocumentType.CIVIL_SOCIETY_REPORT, body="civil society", country="Slovenia")
+    undated = DocumentResult(document="notes.txt", sha256="1" * 64, status=Status.OK, info=info, evidence=(
+        EvidenceParagraph(paragraph="1", page=1, text="The Ombudsman was given a children's department.",
+                          speaker="civil society"),))
+    update_outputs(tmp_path, [results[0], undated])
+    problems = _read(tmp_path / "problems.csv")
+    row = problems[problems["kind"] == "evidence"].iloc[0]
+    assert row["document"] == "notes.txt" and "year could not be read" in row["reason"]
+    assert not (tmp_path / "evidence.csv").exists()

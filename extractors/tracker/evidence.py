@@ -48,7 +48,8 @@ EVIDENCE_TYPES = frozenset({DocumentType.NATIONAL_REPORT, DocumentType.UN_COMPIL
                             DocumentType.STAKEHOLDER_SUMMARY, DocumentType.CIVIL_SOCIETY_REPORT})
 # Who speaks in each evidence family when a paragraph names nobody: the State, a UN body, or civil society.
 SPEAKERS = {DocumentType.NATIONAL_REPORT.value: "State", DocumentType.UN_COMPILATION.value: "UN",
-            DocumentType.STAKEHOLDER_SUMMARY.value: "NGO", DocumentType.CIVIL_SOCIETY_REPORT.value: "NGO"}
+            DocumentType.STAKEHOLDER_SUMMARY.value: "NGO",
+            DocumentType.CIVIL_SOCIETY_REPORT.value: "civil society"}
 # Chosen on Slovenia's 2014 national report's own citations (tests/benchmarks/bench_evidence.py).
 SIMILAR_THRESHOLD = 0.20
 TOP_K = 5
@@ -138,6 +139,14 @@ class Linked:
     problems: tuple[Problem, ...]
 
 
+def _named_country(result: DocumentResult) -> str:
+    """The country most of a document's recommendations concern (civil-society reports name no State in their info)."""
+    from collections import Counter
+
+    named = Counter(rec.country for rec in result.recommendations if rec.country)
+    return named.most_common(1)[0][0] if named else ""
+
+
 def _earlier_rows(tracker: pd.DataFrame, country: str, year: str) -> pd.DataFrame:
     years = pd.to_numeric(tracker["year"], errors="coerce")
     return tracker[(tracker["country"] == country) & (years < float(year))]
@@ -165,7 +174,7 @@ def _row(rec: str, result: DocumentResult, item: EvidenceParagraph, link: str, s
         "evidence_type": info.document_type.value if info else "", "evidence_year": info.year if info else "",
         "paragraph": item.paragraph, "page": str(item.page), "heading": item.heading, "text": item.text,
         "speaker": item.speaker or SPEAKERS.get(info.document_type.value, "") if info else item.speaker,
-        "country": info.country if info else "", "reviewed_link": "",
+        "country": (info.country or _named_country(result)) if info else "", "reviewed_link": "",
     }
 
 
@@ -252,8 +261,20 @@ def link_evidence(tracker: pd.DataFrame, results: Sequence[DocumentResult], prev
     for result in results:
         if not result.evidence or result.info is None or result.info.document_type not in EVIDENCE_TYPES:
             continue
-        earlier = _earlier_rows(tracker, result.info.country, result.info.year or "0")
-        cited, trouble = _cited_links(result, earlier)
+        country = result.info.country or _named_country(result)
+        if not country or not result.info.year:
+            missing = " and ".join(name for name, value in (("country", country), ("year", result.info.year))
+                                   if not value)
+            problems.append(Problem(document=result.document, kind="evidence",
+                                    reason=f"its {missing} could not be read, so its paragraphs were not compared "
+                                           "with earlier recommendations",
+                                    action="name the year in the file name (e.g. report-2025.pdf), or check "
+                                           "that the document names the country it is about"))
+            continue
+        earlier = _earlier_rows(tracker, country, result.info.year)
+        # Numbers cited refer to the previous Working Group report only in a State's national report.
+        cited, trouble = (_cited_links(result, earlier) if result.info.document_type is DocumentType.NATIONAL_REPORT
+                          else ([], []))
         problems += trouble
         similar = _similar_links(result, earlier, threshold, top_k)
         scores = {(row["rec_id"], row["paragraph"]): row["score"] for row in similar}

@@ -26,6 +26,11 @@ Every such report is one :class:`~rectrack.extractors.records.Recommendation`:
   protocols" -> "Introducing protocols". No final full stop.
 - ``position`` is always unknown; ``follow_up`` is set under a heading about
   follow-up ("Specific recommendations for follow-up").
+
+Every numbered paragraph, whether it reports recommendations or not, is also
+one :class:`~rectrack.extractors.records.EvidenceParagraph` of
+``Segmented.evidence``, with who says it
+(:mod:`~rectrack.extractors.segment.compilation.evidence`).
 """
 
 from __future__ import annotations
@@ -34,13 +39,14 @@ from dataclasses import dataclass, replace
 
 from rectrack.extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
 from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.compilation.evidence import collect_evidence
 from rectrack.extractors.segment.compilation.paragraphs import Paragraph, collect_footnotes, collect_paragraphs
 from rectrack.extractors.segment.compilation.reports import Report, find_reports
 from rectrack.extractors.segment.compilation.sources import (
-    CIVIL_SOCIETY, Mention, Recogniser, Resolver, StakeholderRules, bodies_in_note, stakeholder_names,
+    CIVIL_SOCIETY, Mention, Recogniser, Resolver, StakeholderRules, note_bodies, stakeholder_names,
     stakeholder_recogniser, un_recogniser,
 )
-from rectrack.extractors.segment.compilation.subjects import subject_mentions
+from rectrack.extractors.segment.compilation.subjects import sentence_mentions
 from rectrack.extractors.text.sentences import Sentence, split_sentences
 
 
@@ -63,23 +69,12 @@ def _body_of(context: _Context, names: list[str], bodies: list[str], heading: st
     return "|".join(dict.fromkeys(found)) or CIVIL_SOCIETY
 
 
-def _note_bodies(context: _Context, numbers: list[int]) -> list[str]:
-    """Bodies cited by footnotes ``numbers``; "Ibid." takes the note before it."""
-    bodies: list[str] = []
-    for number in numbers:
-        note = number
-        while note > 1 and context.footnotes.get(note, "").startswith("Ibid"):
-            note -= 1
-        bodies.extend(bodies_in_note(context.footnotes.get(note, "")))
-    return list(dict.fromkeys(bodies))
-
-
 def _recommendation(report: Report, paragraph: Paragraph, sentence: Sentence, context: _Context) -> Recommendation:
     names = [m.name for m in report.sources]
     bodies = [m.body for m in report.sources]
     if not names:   # passive ("It was recommended that"): the footnote says who
         numbers = [n for at, n in paragraph.markers if sentence.start < at <= sentence.end + 1]
-        bodies = _note_bodies(context, numbers) if context.stakeholders is None else []
+        bodies = note_bodies(context.footnotes, numbers) if context.stakeholders is None else []
     return Recommendation(
         paragraph=paragraph.number, text=report.text, page=paragraph.page,
         body=_body_of(context, names, bodies, paragraph.heading),
@@ -96,21 +91,13 @@ def _similar(previous: Recommendation, report: Report, context: _Context, headin
     return replace(previous, source="|".join(names), body=_body_of(context, names, bodies, heading))
 
 
-def _mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
-    """The gazetteer's mentions in ``sentence`` and, besides them, any other organisation it names
-    as the subject of a reporting verb (:mod:`~rectrack.extractors.segment.compilation.subjects`)."""
-    known = recogniser.mentions(sentence)
-    others = subject_mentions(sentence, recogniser.default_body, known)
-    return sorted([*known, *others], key=lambda mention: mention.start) if others else known
-
-
 def _paragraph_recommendations(paragraph: Paragraph, context: _Context) -> tuple[list[Recommendation], list[Problem]]:
     rows: list[Recommendation] = []
     problems: list[Problem] = []
     speaker: list[Mention] = []     # the source of the last report in this paragraph
     addressee = context.country
     for sentence in split_sentences(paragraph.text):
-        mentions = context.resolver.read(_mentions(sentence.text, context.recogniser))
+        mentions = context.resolver.read(sentence_mentions(sentence.text, context.recogniser))
         for report in find_reports(sentence.text, mentions, speaker, addressee, context.country):
             if report.similar:
                 if rows:
@@ -155,11 +142,14 @@ def _segment(document: Document, context: _Context, family: str) -> Segmented:
             action="check that the file is the complete document; if it does report recommendations "
                    "in other words, add them to the tracker by hand",
         ))
-    return Segmented(tuple(rows), tuple(problems))
+    evidence = collect_evidence(paragraphs, context.recogniser, context.footnotes,
+                                summary=context.stakeholders is not None)
+    return Segmented(tuple(rows), tuple(problems), evidence=evidence)
 
 
 def segment_compilation(document: Document, info: DocumentInfo) -> Segmented:
-    """Every recommendation an OHCHR compilation (A/HRC/WG.6/…/2) reports, in document order.
+    """Every recommendation an OHCHR compilation (A/HRC/WG.6/…/2) reports, in document order, and
+    every numbered paragraph as evidence (speaker: the UN bodies it names or cites, else "UN").
 
     Returns no recommendations and one problem when the document has no
     numbered paragraphs or none of them reports a recommendation; a row whose
@@ -170,7 +160,8 @@ def segment_compilation(document: Document, info: DocumentInfo) -> Segmented:
 
 
 def segment_stakeholder_summary(document: Document, info: DocumentInfo) -> Segmented:
-    """Every recommendation a summary of stakeholders' submissions (…/3) reports, in order.
+    """Every recommendation a summary of stakeholders' submissions (…/3) reports, in order, and every
+    numbered paragraph as evidence (speaker: the stakeholders it names or cites, else "NGO").
 
     Stakeholders are recognised by the acronyms the summary defines (footnote
     1 and "(HRORS)" in the text). Problems as for :func:`segment_compilation`.

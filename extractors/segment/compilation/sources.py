@@ -131,6 +131,18 @@ def bodies_in_note(note: str) -> list[str]:
     return list(dict.fromkeys(body for _, body in sorted(found)))
 
 
+def note_bodies(footnotes: dict[int, str], numbers: Iterable[int]) -> list[str]:
+    """The bodies footnotes ``numbers`` cite (:func:`bodies_in_note`), in order, without duplicates;
+    an "Ibid." note cites what the note before it cites."""
+    bodies: list[str] = []
+    for number in numbers:
+        note = number
+        while note > 1 and footnotes.get(note, "").startswith("Ibid"):
+            note -= 1
+        bodies.extend(bodies_in_note(footnotes.get(note, "")))
+    return list(dict.fromkeys(bodies))
+
+
 @dataclass(frozen=True)
 class StakeholderRules:
     """The rules of ``stakeholder_bodies.tsv``, by kind."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rectrack.extractors.segment.compilation.sources import GAZETTEERS, Mention, StakeholderRules
+from rectrack.extractors.segment.compilation.sources import GAZETTEERS, Mention, Recogniser, StakeholderRules
 from rectrack.extractors.reference.states import canonical_state
 
 NOT_SOURCES = GAZETTEERS / "not_sources.txt"
@@ -126,3 +126,12 @@ def subject_mentions(sentence: str, body: str = "", known: list[Mention] | None 
                 continue
             found.append(Mention(start, end, " ".join(name.split()), body or " ".join(name.split())))
     return found
+
+
+def sentence_mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
+    """The gazetteer's mentions in ``sentence`` and, besides them, any other organisation it names
+    as the subject of a reporting verb (:func:`subject_mentions`), in order; references back
+    ("It", "The same Committee") are left for a :class:`~rectrack.extractors.segment.compilation.sources.Resolver`."""
+    known = recogniser.mentions(sentence)
+    others = subject_mentions(sentence, recogniser.default_body, known)
+    return sorted([*known, *others], key=lambda mention: mention.start) if others else known

@@ -27,6 +27,22 @@ each sentence that recommends becomes one row:
   else the last speaker named earlier in the paragraph;
 - ``country`` is the State the report names most (at least three times and
   twice as often as any other), since such reports carry no cover naming it.
+
+A report that follows an earlier one (a dialogue that meets to assess the
+previous dialogue's recommendations) is also evidence of what became of them:
+every paragraph that is not itself a recommendation (not all of its sentences
+recommend) becomes one :class:`~rectrack.extractors.records.EvidenceParagraph`:
+
+- ``paragraph`` is the ordinal above; in a report whose paragraphs are
+  numbered (most of them print a number), the number as printed, "" for the
+  unnumbered rest; ``page`` where it starts, ``text`` its whole clean text,
+  ``heading`` the heading it stands under;
+- ``cited`` the recommendation numbers its text cites ("recommendation 3 of
+  the 2024 dialogue", read as national reports' are, see
+  :func:`~rectrack.extractors.segment.upr.national.text_citations`), with
+  ``cited_by`` "text"; () and "" when it cites none;
+- ``speaker`` the speakers its sentences name, as resolved for ``source``
+  (several joined by "; "), else "civil society".
 """
 
 from __future__ import annotations
@@ -38,14 +54,16 @@ from spacy.tokens import Span
 
 from rectrack.extractors.segment.prose.nlp import prose_pipeline
 from rectrack.extractors.segment.prose.speakers import resolve_mention, sentence_speaker
-from rectrack.extractors.records import Document, DocumentInfo, Problem, Recommendation
+from rectrack.extractors.records import Document, DocumentInfo, EvidenceParagraph, Problem, Recommendation
 from rectrack.extractors.segment import Segmented
 from rectrack.extractors.segment.prose.paragraphs import Paragraph, imperative_verbs, prose_paragraphs
+from rectrack.extractors.segment.upr.national import text_citations
 from rectrack.extractors.text.sentences import sentence_starts
 
 _MAX_CHARS = 100_000            # far above any real paragraph, far below spaCy's limit
 _STATE_MIN_MENTIONS = 3
 _STATE_LEAD = 2                 # the first State named at least twice as often as the next
+SPEAKER = "civil society"       # an evidence paragraph's speaker when it names none
 
 
 @dataclass(slots=True)
@@ -182,6 +200,35 @@ def _long_paragraph_problems(paragraphs: list[Paragraph]) -> list[Problem]:
     ) for p in paragraphs if len(p.text) > _MAX_CHARS]
 
 
+def _evidence(paragraphs: list[Paragraph], sentences: list[list[_Sentence]],
+              problems: list[Problem]) -> tuple[EvidenceParagraph, ...]:
+    """The paragraphs that are not wholly recommendations, as evidence (see the module docstring).
+
+    Call after :func:`_attribute`: the speakers are the sentences' resolved ones. A citation whose
+    numbers cannot be read is added to ``problems``.
+    """
+    kept = [(paragraph, own) for paragraph, own in zip(paragraphs, sentences)
+            if own and not all(sentence.recommends for sentence in own)]
+    numbered = 2 * sum(bool(paragraph.printed) for paragraph, _ in kept) > len(kept)
+    evidence = []
+    for paragraph, own in kept:
+        cited, unread = text_citations(paragraph.text)
+        if unread:
+            problems.append(Problem(
+                document="", page=paragraph.pages[0][1], kind="citation",
+                reason=f"paragraph {paragraph.number} cites recommendations that could not be read: "
+                       f"{'; '.join(unread)}",
+                action="check the citation in the document and link the recommendations it cites by hand",
+            ))
+        speakers = dict.fromkeys(sentence.speaker for sentence in own if sentence.speaker)
+        evidence.append(EvidenceParagraph(
+            paragraph=paragraph.printed if numbered else str(paragraph.number), page=paragraph.pages[0][1],
+            text=paragraph.text, heading=paragraph.heading, cited=cited, cited_by="text" if cited else "",
+            speaker="; ".join(speakers) or SPEAKER,
+        ))
+    return tuple(evidence)
+
+
 def sentence_texts(document: Document) -> list[str]:
     """Every sentence of the document's paragraphs as rows would print it (for evaluation)."""
     sentences, _ = _read_paragraphs(prose_paragraphs(document))
@@ -189,12 +236,13 @@ def sentence_texts(document: Document) -> list[str]:
 
 
 def segment_civil_society(document: Document, info: DocumentInfo) -> Segmented:
-    """Every recommending sentence of a prose report, in reading order.
+    """Every recommending sentence of a prose report, in reading order, and its other paragraphs as evidence.
 
     Returns no rows and a problem of kind ``no_text`` when the document has
     no paragraph of prose, or ``no_recommendations`` when no sentence
-    recommends. ``info`` is not needed: such reports are read the same
-    whatever was detected about them.
+    recommends (its evidence is kept); a problem of kind ``citation`` for a
+    paragraph citing recommendation numbers that cannot be read. ``info`` is
+    not needed: such reports are read the same whatever was detected about them.
     """
     paragraphs = prose_paragraphs(document)
     if not paragraphs:
@@ -211,6 +259,7 @@ def segment_civil_society(document: Document, info: DocumentInfo) -> Segmented:
         previous = _attribute(paragraph_sentences, previous)
         rows.extend(_rows(paragraph, paragraph_sentences, country))
     problems = _long_paragraph_problems(paragraphs)
+    evidence = _evidence(paragraphs, sentences, problems)
     if not rows:
         problems.append(Problem(
             document="", kind="no_recommendations",
@@ -220,4 +269,4 @@ def segment_civil_society(document: Document, info: DocumentInfo) -> Segmented:
             action="check that this is the report's full text; if it recommends in other words, add them to "
                    "data/patterns/recommendation_cues.jsonl, or enter its recommendations by hand",
         ))
-    return Segmented(recommendations=tuple(rows), problems=tuple(problems))
+    return Segmented(recommendations=tuple(rows), problems=tuple(problems), evidence=evidence)

@@ -15,7 +15,9 @@ blocks into :class:`Paragraph` records:
   page or column break
   cut in two is joined again (the second part starts in lowercase, or the
   first part is long and ends mid-sentence);
-- footnotes are left out. Paragraphs are numbered 1, 2, ... in reading order.
+- footnotes are left out. Paragraphs are numbered 1, 2, ... in reading order;
+  a paragraph whose marker is a number ("12.", "(3)") also keeps that number
+  as printed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from rectrack.extractors.records import Block, BlockKind, Document
 
 _MARKER = re.compile(r"^\s*(?:[-*•◦▪–—]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\)|[IVX]{1,5}\.|[A-H]\.)\s+")
 _BULLETS = "-*•◦▪–—"
+_PRINTED_NUMBER = re.compile(r"\(?(\d{1,3})[.)]")
 _TERMINAL = re.compile(r"[.!?:;…]$")
 _QUOTE_CHARS = "\"“”'‘’«» "
 _HEADING_MAX_WORDS = 15
@@ -52,6 +55,7 @@ class Paragraph:
     heading: str = ""
     in_recommendations: bool = False      # under a "Recommendations" heading
     list_item: bool = False
+    printed: str = ""                     # its number as printed ("12" of "12. ..."), "" when it has none
 
     def page_at(self, offset: int) -> int:
         """The page on which character ``offset`` of ``text`` stands."""
@@ -69,6 +73,7 @@ class _Piece:
     heading: bool
     list_item: bool
     marked: bool = False     # the block had its own list marker
+    printed: str = ""        # the marker's number, when it is one
 
 
 @lru_cache(maxsize=1)
@@ -102,15 +107,18 @@ def _is_heading(text: str) -> bool:
 def _piece(block: Block, is_pdf: bool, in_list: bool) -> _Piece:
     text = strip_marks(block.text, Glued())[0] if is_pdf else block.text
     marker = _MARKER.match(text)
+    printed = ""
     if marker and len(text) > marker.end():
         text = text[marker.end():]
+        number = _PRINTED_NUMBER.fullmatch(marker.group(0).strip())
+        printed = number.group(1) if number else ""
     bullet = bool(marker) and marker.group(0).strip()[:1] in _BULLETS
     list_item = bool(marker) or in_list
     # "IV. Recommendations" and "1. Cross-cutting issues" are headings; a
     # bulleted line or an item of a list introduced by ":" is not.
     heading = not bullet and not in_list and _is_heading(text) and not _opens_with_imperative(text)
     list_item = list_item and not heading
-    return _Piece(text.strip(), [(0, block.page)], heading, list_item, bool(marker))
+    return _Piece(text.strip(), [(0, block.page)], heading, list_item, bool(marker), printed)
 
 
 def _continues(previous: _Piece, piece: _Piece) -> bool:
@@ -167,6 +175,6 @@ def prose_paragraphs(document: Document) -> list[Paragraph]:
             continue
         paragraphs.append(Paragraph(
             number=len(paragraphs) + 1, text=piece.text, pages=tuple(piece.pages),
-            heading=heading, in_recommendations=in_section, list_item=piece.list_item,
+            heading=heading, in_recommendations=in_section, list_item=piece.list_item, printed=piece.printed,
         ))
     return paragraphs
