@@ -200,6 +200,10 @@ class EvidenceParagraph:
     heading: str = ""          # the section heading it stands under, its citation left out
     cited: tuple[str, ...] = ()  # recommendation numbers of the previous cycle, e.g. ("1", "5", "7", "8", "9")
     cited_by: str = ""         # "heading", "text" or "heading+text"; "" when nothing is cited
+    # The report whose paragraphs ``cited`` names as printed ("A/HRC/28/15": ("115.44", ...)), when the
+    # document says which (a compilation's "For relevant recommendations, see A/HRC/28/15, paras. ...");
+    # "" when the numbers count the previous cycle's recommendations (a national report).
+    cited_report: str = ""
     speaker: str = ""          # who says it: "State" in a national report; a compilation's named source
 
 

@@ -265,3 +265,35 @@ def test_evidence_of_unknown_year_is_a_problem_not_a_guess(results: list[Documen
     row = problems[problems["kind"] == "evidence"].iloc[0]
     assert row["document"] == "notes.txt" and "year could not be read" in row["reason"]
     assert not (tmp_path / "evidence.csv").exists()
+
+
+COMPILATION = "compilations/slovenia2019-A_HRC_WG.6_34_SVN_2-un-compilation.pdf"
+SUMMARY = "compilations/slovenia2019-A_HRC_WG.6_34_SVN_3-stakeholders-summary.pdf"
+
+
+def test_the_compilations_heading_notes_link_the_paragraphs_of_the_report_they_name(tmp_path: Path) -> None:
+    """"For relevant recommendations, see A/HRC/28/15, paras. 115.44–115.47 ...": every paragraph under the
+    heading is evidence for those rows of Slovenia's 2014 report, by symbol and printed paragraph."""
+    report = process_document(SAMPLES / "upr/slovenia2014-A_HRC_28_15.pdf", SAMPLES)
+    assert report.info.symbol == "A/HRC/28/15"
+    sources = [process_document(SAMPLES / name, SAMPLES) for name in (COMPILATION, SUMMARY)]
+    update_outputs(tmp_path, [report, *sources])
+    evidence, tracker = _read(tmp_path / "evidence.csv"), _read(tmp_path / "tracker.csv")
+    cited = evidence[evidence["link"] == "cited"]
+    paragraph_of = dict(zip(tracker["rec_id"], tracker["paragraph"]))
+    for result in sources:
+        wanted = {(item.paragraph, number) for item in result.evidence if item.cited_report for number in item.cited}
+        mine = cited[cited["evidence_document"] == result.document]
+        found = {(p, paragraph_of[rec]) for p, rec in zip(mine["paragraph"], mine["rec_id"])}
+        assert wanted and wanted == found
+    assert set(cited["linked_by"].str.extract(r"\((.*)\)$")[0]) == {"named by the document"}
+    problems = _read(tmp_path / "problems.csv")
+    assert not len(problems[problems["kind"] == "evidence"])
+    linked = tracker[tracker["rec_id"].isin(set(cited["rec_id"]))]
+    assert linked["reported_progress"].str.startswith(PROGRESS[3]).all()       # the UN and NGOs report gaps
+    assert linked["reported_progress"].str.contains("A/HRC/WG.6/34/SVN/2").any()
+
+    update_outputs(tmp_path / "without", sources[:1])                           # the report they cite is absent
+    problems = _read(tmp_path / "without" / "problems.csv")
+    reasons = list(problems.loc[problems["kind"] == "evidence", "reason"])
+    assert len(reasons) == 1 and "of A/HRC/28/15, which is not in the tracker" in reasons[0]

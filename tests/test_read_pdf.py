@@ -18,6 +18,7 @@ SYMBOLS = {
     "china2013.pdf": "A/HRC/25/5", "egypt2014.pdf": "A/HRC/28/16",
     "slovenia2010-A_HRC_14_15.pdf": "A/HRC/14/15",
     "slovenia2010-A_HRC_14_15_Add.1.pdf": "A/HRC/14/15/Add.1",
+    "slovenia2014-A_HRC_28_15.pdf": "A/HRC/28/15",
     "slovenia2019-A_HRC_43_15.pdf": "A/HRC/43/15",
     "slovenia2020-A_HRC_43_15_Add.1.pdf": "A/HRC/43/15/Add.1",
     "tajikistan2011.pdf": "A/HRC/19/3", "unitedkingdom2012.pdf": "A/HRC/21/9",

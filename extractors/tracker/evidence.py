@@ -15,6 +15,10 @@ recommendations of the same country in two ways:
   cited recommendations read most like the sections that cite them (word TF-IDF cosine); the
   choice is written into every cited row (``linked_by``). A number no reading resolves is a
   problem row naming it.
+  A paragraph that names the report its numbers belong to (a compilation's heading note "For
+  relevant recommendations, see A/HRC/28/15, paras. 115.44–115.47") is linked to that report's rows
+  of those printed paragraphs, in any family; a report not in the tracker, or a paragraph it does
+  not have, is a problem row.
 - **similar**: every paragraph, citations hidden, is compared with the country's earlier
   recommendations (:func:`~rectrack.extractors.tracker.similarity.combined_similarity`); the best
   :data:`TOP_K` at or above :data:`SIMILAR_THRESHOLD` are candidates for an analyst to confirm
@@ -180,7 +184,7 @@ def _row(rec: str, result: DocumentResult, item: EvidenceParagraph, link: str, s
 
 def _cited_links(result: DocumentResult, earlier: pd.DataFrame) -> tuple[list[dict], list[Problem]]:
     """The cited links of one document's evidence, under the numbering that fits its citations best."""
-    citing = [item for item in result.evidence if item.cited]
+    citing = [item for item in result.evidence if item.cited and not item.cited_report]
     if not citing:
         return [], []
     info = result.info
@@ -219,6 +223,42 @@ def _cited_links(result: DocumentResult, earlier: pd.DataFrame) -> tuple[list[di
                                 reason=f"cites recommendations {', '.join(numbers)}, which {symbol} does not have "
                                        f"(read as {scheme.name if scheme else 'no numbering'})",
                                 action="check the numbers in the report; the other citations are linked"))
+    return links, problems
+
+
+def _report_cited_links(result: DocumentResult, tracker: pd.DataFrame) -> tuple[list[dict], list[Problem]]:
+    """Links of paragraphs that name the report their numbers are paragraphs of (a compilation's heading note:
+    "For relevant recommendations, see A/HRC/28/15, paras. 115.44–115.47"): matched by symbol and paragraph."""
+    citing = [item for item in result.evidence if item.cited and item.cited_report]
+    if not citing:
+        return [], []
+    symbols = ["".join(s.split()) for s in tracker["document_symbol"]]
+    rows_by_place: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for symbol, paragraph, rec in zip(symbols, tracker["paragraph"], tracker["rec_id"]):
+        rows_by_place[(symbol, paragraph.strip())].append(rec)
+    present = set(symbols)
+    links, absent, unknown = [], defaultdict(set), defaultdict(set)
+    for item in citing:
+        report = "".join(item.cited_report.split())
+        if report not in present:
+            absent[report].update(item.cited)
+            continue
+        for number in item.cited:
+            recs = rows_by_place.get((report, number))
+            if not recs:
+                unknown[report].add(number)
+            for rec in recs or ():
+                links.append(_row(rec, result, item, CITED, 1.0, f"{report} {number} (named by the document)",
+                                  f"{item.cited_by} {number}".strip()))
+    problems = [Problem(document=result.document, kind="evidence",
+                        reason=f"cites {len(numbers)} recommendations of {report}, which is not in the tracker",
+                        action=f"add {report} to the input folder and run again to link them")
+                for report, numbers in sorted(absent.items())]
+    problems += [Problem(document=result.document, kind="evidence",
+                         reason=f"cites paragraphs {', '.join(sorted(numbers, key=natural_key))} of {report}, "
+                                "which it does not have",
+                         action="check the numbers in the document's notes; the other citations are linked")
+                 for report, numbers in sorted(unknown.items())]
     return links, problems
 
 
@@ -272,10 +312,13 @@ def link_evidence(tracker: pd.DataFrame, results: Sequence[DocumentResult], prev
                                            "that the document names the country it is about"))
             continue
         earlier = _earlier_rows(tracker, country, result.info.year)
-        # Numbers cited refer to the previous Working Group report only in a State's national report.
+        # Numbers alone refer to the previous Working Group report only in a State's national report;
+        # numbers given with their report's symbol are that report's paragraphs, in any family.
         cited, trouble = (_cited_links(result, earlier) if result.info.document_type is DocumentType.NATIONAL_REPORT
                           else ([], []))
-        problems += trouble
+        named, named_trouble = _report_cited_links(result, tracker)
+        cited += named
+        problems += trouble + named_trouble
         similar = _similar_links(result, earlier, threshold, top_k)
         scores = {(row["rec_id"], row["paragraph"]): row["score"] for row in similar}
         for row in cited:

@@ -131,6 +131,19 @@ def find_pdfs(corpus: Path) -> list[Path]:
     return sorted(found)
 
 
+def distinct_files(pairs: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """The first of files with the same bytes (a report both in data/samples and in upr-bench counts once)."""
+    import hashlib
+
+    seen, kept = set(), []
+    for root, path in pairs:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            kept.append((root, path))
+    return kept
+
+
 def page_counts(files: list[Path]) -> dict[str, int]:
     import pypdfium2 as pdfium
 
@@ -722,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sys.path.insert(0, str(REPO))
     roots = [path.resolve() for path in (args.corpus or DEFAULT_CORPUS)]
-    pairs = [(root, path) for root in roots for path in find_pdfs(root)]
+    pairs = distinct_files([(root, path) for root in roots for path in find_pdfs(root)])
     originals = [path for _, path in pairs]
     source = ", ".join(str(root) for root in roots)
     if not originals:

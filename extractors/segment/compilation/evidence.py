@@ -9,8 +9,13 @@ document order, for the tracker to match by meaning:
 
 - ``paragraph``, ``page``, ``heading``: as printed, the page it starts on, the innermost section
   heading; ``text`` the paragraph whole, footnote marks taken out.
-- ``cited`` and ``cited_by`` stay empty: these documents cite the previous cycle's recommendations
-  only in footnotes to their headings, not paragraph by paragraph.
+- ``cited``, ``cited_report``, ``cited_by``: these documents cite the previous review's
+  recommendations only in footnotes to their headings ("For relevant recommendations, see
+  A/HRC/28/15, paras. 115.44–115.47, ..."), not paragraph by paragraph. A paragraph under a citing
+  heading (the innermost one: :mod:`~rectrack.extractors.segment.compilation.citations`) carries its
+  paragraph numbers ("115.44", "115.45", ...), the report's symbol ("A/HRC/28/15") and ``cited_by``
+  "heading"; one under none, or under a citation none of whose numbers could be read, keeps ``()``,
+  ``""`` and ``""``.
 - ``speaker``: who says it, several joined with ``|`` in order of first appearance.
 
   * In a sentence, a speaker is a name (or a run of coordinated names: "HRORS and JS2", "The
@@ -33,8 +38,9 @@ document order, for the tracker to match by meaning:
 
 A paragraph that reports recommendations gives its ``Recommendation`` rows *and* is evidence,
 its text whole: a compilation paragraph often both reports ("X noted that ... had not been
-implemented") and recommends, and the report is what a later step matches. Nothing here is a
-problem: a paragraph whose speaker cannot be told gets the family's fallback speaker.
+implemented") and recommends, and the report is what a later step matches. A paragraph whose
+speaker cannot be told gets the family's fallback speaker; the problems of footnotes that cannot be
+read are :func:`~rectrack.extractors.segment.compilation.citations.heading_citations`'.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import re
 from collections.abc import Sequence
 
 from rectrack.extractors.records import EvidenceParagraph
+from rectrack.extractors.segment.compilation.citations import Citation
 from rectrack.extractors.segment.compilation.paragraphs import Paragraph
 from rectrack.extractors.segment.compilation.reports import subject
 from rectrack.extractors.segment.compilation.sources import Mention, Recogniser, Resolver, note_bodies
@@ -118,15 +125,17 @@ def _note_sources(footnotes: dict[int, str], numbers: Sequence[int], recogniser:
 
 
 def collect_evidence(paragraphs: Sequence[Paragraph], recogniser: Recogniser, footnotes: dict[int, str],
-                     summary: bool) -> tuple[EvidenceParagraph, ...]:
+                     summary: bool, citations: Sequence[Citation]) -> tuple[EvidenceParagraph, ...]:
     """One evidence paragraph per paragraph of ``paragraphs``, in order (module docstring).
 
     ``recogniser`` is the family's (UN bodies, or the summary's stakeholders), ``footnotes`` the
-    document's notes by number, ``summary`` whether it is a summary of stakeholders' submissions.
+    document's notes by number, ``summary`` whether it is a summary of stakeholders' submissions,
+    ``citations`` what the headings above each paragraph cite, one per paragraph
+    (:func:`~rectrack.extractors.segment.compilation.citations.heading_citations`).
     """
     resolver = Resolver()       # its own: the recommendation walk keeps its references to itself
     evidence = []
-    for paragraph in paragraphs:
+    for paragraph, citation in zip(paragraphs, citations, strict=True):
         named: list[Mention] = []
         for sentence in split_sentences(paragraph.text):
             named.extend(_speakers(sentence.text, resolver.read(sentence_mentions(sentence.text, recogniser))))
@@ -137,6 +146,7 @@ def collect_evidence(paragraphs: Sequence[Paragraph], recogniser: Recogniser, fo
             speakers = ([m.body for m in named] + note_bodies(footnotes, notes)) or [UN]
         evidence.append(EvidenceParagraph(
             paragraph=paragraph.number, page=paragraph.page, text=paragraph.text, heading=paragraph.heading,
-            speaker=_joined(speakers),
+            cited=citation.numbers, cited_report=citation.report if citation.numbers else "",
+            cited_by="heading" if citation.numbers else "", speaker=_joined(speakers),
         ))
     return tuple(evidence)

@@ -6,8 +6,16 @@ footnote markers glued to the text ("... detention.12", "Slovenia 5",
 "JS384"). This module turns the reader's blocks into :class:`Paragraph`
 records: the paragraph number as printed, the page it starts on, its text
 with the footnote markers taken out (kept aside, with their offsets, so a
-sentence can still be tied to its sources), and the innermost heading above
-it. It also collects the footnote texts by number.
+sentence can still be tied to its sources), the innermost heading above
+it, and the outline of headings it stands under with the footnotes marked on
+each (a compilation cites the previous review's recommendations in a note to
+a heading: :mod:`~rectrack.extractors.segment.compilation.citations`). It
+also collects the footnote texts by number.
+
+Outline levels: "II." 1, "A." 2, "1." 3, an unnumbered heading ("Women",
+set in italics in summaries) 4; a single "I", "V" or "X" right after the
+letter before it ("H.", "I.") is a letter. A heading holds until the next
+heading of the same or a higher level.
 
 Footnote markers are recognised by their order, not their look
 (:class:`rectrack.extractors.text.footnotes.InOrder`, the code base's one stripper):
@@ -19,6 +27,7 @@ That is what keeps "Convention No. 189", "2016-2021" and "under the age of
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -35,6 +44,7 @@ _ORIGINAL = re.compile(r"^original:\s*[A-Za-z]+\s*", re.IGNORECASE)
 _NOTES = re.compile(r"^(?:notes|endnotes)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.*)$", re.DOTALL)
 _ENUMERATOR = re.compile(r"^(?:[IVX]+|[A-Z]|\d{1,2})\.\s+")
+_LEVELS = re.compile(r"^(?:(?P<roman>[IVX]+)|(?P<letter>[A-Z])|\d{1,2})\.\s+")
 _TERMINAL = re.compile(r"[.:;!?][”’\")]?$")
 _SENTENCE_INSIDE = re.compile(r"[a-z)”’][.;]\s+[A-Z]")
 
@@ -43,11 +53,23 @@ _FOOTNOTE_START = re.compile(r"(?:(?<=\s)|^)(\d{1,3})(?=\s*[A-Z(“\"*])")
 
 
 @dataclass(frozen=True, slots=True)
+class Heading:
+    """A section heading a paragraph stands under: its title (enumerator left out), outline level
+    (module docstring), the page it is on, and the numbers of the footnotes marked on it."""
+
+    title: str
+    level: int
+    page: int
+    notes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One numbered paragraph with its footnote markers taken out.
 
     ``markers`` holds ``(offset, number)``: the footnote ``number`` stood at
-    ``offset`` of ``text`` (just after the word it was glued to).
+    ``offset`` of ``text`` (just after the word it was glued to). ``outline``
+    is the headings it stands under, outermost first.
     """
 
     number: str
@@ -55,6 +77,51 @@ class Paragraph:
     text: str
     heading: str
     markers: tuple[tuple[int, int], ...] = ()
+    outline: tuple[Heading, ...] = ()
+
+
+@dataclass(slots=True)
+class _Outline:
+    """The headings open at a point of the walk, outermost first, and as they stood at the anchor."""
+
+    open: list[Heading] = field(default_factory=list)
+    anchored: list[Heading] = field(default_factory=list)
+    letter: str = ""           # the letter of the last lettered heading since the last roman one
+
+    def enter(self, text: str, page: int, notes: list[tuple[int, int]], anchor: bool) -> None:
+        """A new heading: those of its level or lower end; an anchor is what table text returns to."""
+        level = self._level(text)
+        self.open = [kept for kept in self.open if kept.level < level]
+        self.open.append(Heading(_clean_heading(text), level, page, tuple(n for _, n in notes)))
+        if anchor:
+            self.anchored = list(self.open)
+
+    def extend(self, text: str, notes: list[tuple[int, int]]) -> None:
+        """The rest of a heading broken over two blocks, with the footnotes marked on it."""
+        if self.open:
+            last = self.open[-1]
+            self.open[-1] = Heading(f"{last.title} {text}", last.level, last.page,
+                                    (*last.notes, *(n for _, n in notes)))
+            if self.anchored and self.anchored[-1] is last:
+                self.anchored[-1] = self.open[-1]
+
+    def restore(self) -> None:
+        self.open = list(self.anchored)
+
+    def _level(self, text: str) -> int:
+        match = _LEVELS.match(text)
+        if match is None:
+            return 4
+        roman, letter = match.group("roman"), match.group("letter")
+        if roman and len(roman) == 1 and self.letter and ord(roman) == ord(self.letter) + 1:
+            roman, letter = None, roman      # "I. ..." after "H. ...": the ninth letter
+        if roman:
+            self.letter = ""
+            return 1
+        if letter:
+            self.letter = letter
+            return 2
+        return 3
 
 
 @dataclass(slots=True)
@@ -62,6 +129,7 @@ class _Open:
     number: str
     page: int
     heading: str
+    outline: tuple[Heading, ...]
     parts: list[str] = field(default_factory=list)
     markers: list[tuple[int, int]] = field(default_factory=list)
 
@@ -119,6 +187,7 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
     markers = InOrder(window=_MARKER_WINDOW)
     paragraphs: list[Paragraph] = []
     current: _Open | None = None
+    outline = _Outline()
     heading, heading_open = "", False
     anchor = ""           # the last heading set in bold or numbered: tables do not replace it
     for block in _body_blocks(document):
@@ -128,22 +197,25 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
         if numbered:
             _close(current, paragraphs)
             prefix = len(text) - len(numbered.group(2))
-            current = _Open(numbered.group(1), block.page, heading, [numbered.group(2)],
+            current = _Open(numbered.group(1), block.page, heading, tuple(outline.open), [numbered.group(2)],
                             [(max(0, offset - prefix), n) for offset, n in found])
             heading_open = False
         elif current and not _TERMINAL.search(current.text):
             _extend(current, text, found)
         elif heading_open and text[:1].islower():
             heading = f"{heading} {text}"          # a heading broken over two blocks
+            outline.extend(text, found)
         elif _looks_like_heading(text, block.bold):
             _close(current, paragraphs)
             current, heading, heading_open = None, _clean_heading(text), True
-            if block.bold or _ENUMERATOR.match(text):
-                anchor = heading
+            is_anchor = bool(block.bold or _ENUMERATOR.match(text))
+            anchor = heading if is_anchor else anchor
+            outline.enter(text, block.page, found, is_anchor)
         elif current:
             _extend(current, text, found)
         else:
             heading, heading_open = anchor, False   # table text under a heading: the headings above it were its cells
+            outline.restore()
     _close(current, paragraphs)
     return paragraphs
 
@@ -162,14 +234,18 @@ def _extend(current: _Open, text: str, found: list[tuple[int, int]]) -> None:
 def _close(current: _Open | None, paragraphs: list[Paragraph]) -> None:
     if current is not None:
         paragraphs.append(Paragraph(current.number, current.page, current.text, current.heading,
-                                    tuple(current.markers)))
+                                    tuple(current.markers), current.outline))
 
 
 def collect_footnotes(document: Document) -> dict[int, str]:
     """Footnote number -> text, from the footnote blocks or the endnotes.
 
     Notes are split on their numbers in order (1, 2, 3 ...), so a number
-    inside a note ("para. 6 and ...") does not start a new one.
+    inside a note ("para. 6 and ...") does not start a new one. A number
+    that opens a block is the surer start: the same number inside an
+    earlier block ("... from 28 March to 4 April, 2017" in a long note 1,
+    when a block opens with note 4) does not start a note, or it would
+    swallow the notes between.
     """
     texts = [b.text for b in document.blocks if b.kind is BlockKind.FOOTNOTE]
     body = [b for b in document.blocks if b.kind is not BlockKind.FOOTNOTE]
@@ -177,10 +253,14 @@ def collect_footnotes(document: Document) -> dict[int, str]:
     if notes_at is not None:
         texts.extend(b.text for b in body[notes_at + 1:])
     stream = " ".join(texts)
+    opening = {int(m.group(1)) for m in map(_FOOTNOTE_START.match, texts) if m}
+    block_starts = set(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     starts: list[tuple[int, int, int]] = []
     expected = 1
     for match in _FOOTNOTE_START.finditer(stream):
         number = int(match.group(1))
+        if number in opening and match.start() not in block_starts:
+            continue            # the note opens a block of its own further on
         if expected <= number < expected + _MARKER_WINDOW:     # a note may have lost its number
             starts.append((number, match.start(), match.end()))
             expected = number + 1

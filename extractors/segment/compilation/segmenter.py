@@ -30,7 +30,10 @@ Every such report is one :class:`~rectrack.extractors.records.Recommendation`:
 Every numbered paragraph, whether it reports recommendations or not, is also
 one :class:`~rectrack.extractors.records.EvidenceParagraph` of
 ``Segmented.evidence``, with who says it
-(:mod:`~rectrack.extractors.segment.compilation.evidence`).
+(:mod:`~rectrack.extractors.segment.compilation.evidence`) and the previous
+review's recommendations its heading's footnote cites
+(:mod:`~rectrack.extractors.segment.compilation.citations`; a note that cannot
+be read is a ``citation`` problem).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from dataclasses import dataclass, replace
 
 from rectrack.extractors.records import BlockKind, Document, DocumentInfo, Problem, Recommendation
 from rectrack.extractors.segment import Segmented
+from rectrack.extractors.segment.compilation.citations import heading_citations
 from rectrack.extractors.segment.compilation.evidence import collect_evidence
 from rectrack.extractors.segment.compilation.paragraphs import Paragraph, collect_footnotes, collect_paragraphs
 from rectrack.extractors.segment.compilation.reports import Report, find_reports
@@ -142,9 +146,10 @@ def _segment(document: Document, context: _Context, family: str) -> Segmented:
             action="check that the file is the complete document; if it does report recommendations "
                    "in other words, add them to the tracker by hand",
         ))
+    citations, unread = heading_citations(paragraphs, context.footnotes)
     evidence = collect_evidence(paragraphs, context.recogniser, context.footnotes,
-                                summary=context.stakeholders is not None)
-    return Segmented(tuple(rows), tuple(problems), evidence=evidence)
+                                summary=context.stakeholders is not None, citations=citations)
+    return Segmented(tuple(rows), (*problems, *unread), evidence=evidence)
 
 
 def segment_compilation(document: Document, info: DocumentInfo) -> Segmented:
@@ -153,7 +158,8 @@ def segment_compilation(document: Document, info: DocumentInfo) -> Segmented:
 
     Returns no recommendations and one problem when the document has no
     numbered paragraphs or none of them reports a recommendation; a row whose
-    author cannot be told gets an ``unknown_source`` problem.
+    author cannot be told gets an ``unknown_source`` problem, a heading's
+    footnote whose cited paragraphs cannot all be read a ``citation`` problem.
     """
     context = _Context(un_recogniser(), Resolver(), collect_footnotes(document), info.country)
     return _segment(document, context, "UN compilation")
