@@ -264,13 +264,10 @@ def _report_cited_links(result: DocumentResult, tracker: pd.DataFrame) -> tuple[
 
 def _similar_links(result: DocumentResult, earlier: pd.DataFrame, threshold: float, top_k: int) -> list[dict]:
     """Each paragraph's best ``top_k`` earlier recommendations at or above ``threshold``, citations hidden."""
-    from rectrack.extractors.tracker.similarity import combined_similarity
-
     items = [item for item in result.evidence if item.text.strip()]
     if not items or not len(earlier):
         return []
-    texts = list(earlier["text"])
-    matrix = combined_similarity(texts + [item.text for item in items])[len(texts):, :len(texts)]
+    matrix = rank_similar([item.text for item in items], list(earlier["text"]))
     links = []
     for item, scores in zip(items, matrix):
         for column in np.argsort(-scores, kind="stable")[:top_k]:
@@ -281,7 +278,7 @@ def _similar_links(result: DocumentResult, earlier: pd.DataFrame, threshold: flo
 
 
 def rank_similar(paragraphs: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-    """The paragraphs x texts matrix of :func:`combined_similarity` scores (for the benchmark)."""
+    """The paragraphs x texts matrix of :func:`combined_similarity` scores (the similar links; the benchmark)."""
     from rectrack.extractors.tracker.similarity import combined_similarity
 
     return combined_similarity(list(texts) + list(paragraphs))[len(texts):, :len(texts)]
