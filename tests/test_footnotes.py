@@ -28,7 +28,8 @@ _POLICIES = [lambda: InOrder(), lambda: Printed(frozenset({"1", "2", "3"})), lam
 
 
 _TAIL_PATTERNS = [footnotes._NOT_BEFORE_MARK, footnotes._NUMBERED_NAME, footnotes._SENTENCE_MARK,
-                  footnotes._WORD_END, footnotes._LOWER_WORD_SENTENCE_END, footnotes._GLUED_TO]
+                  footnotes._WORD_END, footnotes._GLUED_TO, footnotes._WORD_STOP, footnotes._YEAR_STOP,
+                  footnotes._DECIMAL, footnotes._THOUSANDS]
 
 
 @given(st.text(alphabet="aZ JSNo.pars,;:)”’\"19\n-_", max_size=40))

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from rectrack.extractors.text.footnotes import InOrder, strip_marks
+from rectrack.extractors.text.sentences import cut_run_in_heading
 from rectrack.extractors.records import Block, BlockKind, Document
 
 # The page-1 masthead that pdfium returns in the middle of the first
@@ -181,8 +182,10 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
 
     A block that does not start the next paragraph number continues the open
     paragraph when that paragraph has not ended a sentence, or when it does
-    not look like a heading; a heading closes the open paragraph. Text that
-    belongs to no paragraph (tables, the introduction) is left out.
+    not look like a heading; a heading closes the open paragraph, and so does
+    the next paragraph number, cutting off any heading run into the closed
+    paragraph's end (it heads what follows). Text that belongs to no
+    paragraph (tables, the introduction) is left out.
     """
     markers = InOrder(window=_MARKER_WINDOW)
     paragraphs: list[Paragraph] = []
@@ -195,7 +198,7 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
         last = int(current.number) if current else (int(paragraphs[-1].number) if paragraphs else 0)
         numbered = _new_paragraph(text, block.bold, last)
         if numbered:
-            _close(current, paragraphs)
+            heading, anchor = _close(current, paragraphs, outline, block.page, heading, anchor)
             prefix = len(text) - len(numbered.group(2))
             current = _Open(numbered.group(1), block.page, heading, tuple(outline.open), [numbered.group(2)],
                             [(max(0, offset - prefix), n) for offset, n in found])
@@ -206,18 +209,25 @@ def collect_paragraphs(document: Document) -> list[Paragraph]:
             heading = f"{heading} {text}"          # a heading broken over two blocks
             outline.extend(text, found)
         elif _looks_like_heading(text, block.bold):
-            _close(current, paragraphs)
-            current, heading, heading_open = None, _clean_heading(text), True
-            is_anchor = bool(block.bold or _ENUMERATOR.match(text))
-            anchor = heading if is_anchor else anchor
-            outline.enter(text, block.page, found, is_anchor)
+            heading, anchor = _close(current, paragraphs, outline, block.page, heading, anchor)
+            current, heading_open = None, True
+            heading, anchor = _enter(outline, text, found, block.page, block.bold, anchor)
         elif current:
             _extend(current, text, found)
         else:
             heading, heading_open = anchor, False   # table text under a heading: the headings above it were its cells
             outline.restore()
-    _close(current, paragraphs)
+    _close(current, paragraphs, outline, 0, heading, anchor)
     return paragraphs
+
+
+def _enter(outline: _Outline, text: str, found: list[tuple[int, int]], page: int, bold: bool,
+           anchor: str) -> tuple[str, str]:
+    """A heading enters ``outline``: (the heading paragraphs now stand under, the anchor)."""
+    heading = _clean_heading(text)
+    is_anchor = bool(bold or _ENUMERATOR.match(text))
+    outline.enter(text, page, found, is_anchor)
+    return heading, heading if is_anchor else anchor
 
 
 def _extend(current: _Open, text: str, found: list[tuple[int, int]]) -> None:
@@ -231,10 +241,24 @@ def _extend(current: _Open, text: str, found: list[tuple[int, int]]) -> None:
     current.markers.extend((offset + at, n) for at, n in found)
 
 
-def _close(current: _Open | None, paragraphs: list[Paragraph]) -> None:
-    if current is not None:
-        paragraphs.append(Paragraph(current.number, current.page, current.text, current.heading,
-                                    tuple(current.markers), current.outline))
+def _close(current: _Open | None, paragraphs: list[Paragraph], outline: _Outline, page: int, heading: str,
+           anchor: str) -> tuple[str, str]:
+    """Add ``current`` to ``paragraphs``; (heading, anchor) for what follows.
+
+    A heading run into its end (:func:`~rectrack.extractors.text.sentences.cut_run_in_heading`:
+    "... were guaranteed. B. National human rights framework") is cut off and enters ``outline`` on
+    ``page`` with the footnote markers it carried; else ``heading`` and ``anchor`` stay.
+    """
+    if current is None:
+        return heading, anchor
+    text, run_in = cut_run_in_heading(current.text)
+    paragraphs.append(Paragraph(current.number, current.page, text, current.heading,
+                                tuple(m for m in current.markers if m[0] <= len(text)), current.outline))
+    if not run_in:
+        return heading, anchor
+    start = len(current.text) - len(run_in)
+    return _enter(outline, run_in, [(at - start, n) for at, n in current.markers if at > len(text)], page,
+                  False, anchor)
 
 
 def collect_footnotes(document: Document) -> dict[int, str]:

@@ -9,7 +9,9 @@ Every such report is one :class:`~rectrack.extractors.records.Recommendation`:
   starts on; ``heading`` the innermost section heading ("Women").
 - ``source``: who made it, as printed ("Committee on Economic, Social and
   Cultural Rights", "JS3"), several joined with ``|`` ("JS1|JS4"); "It", "He",
-  "The same Committee" are resolved to the body named before. "X and Y made
+  "The same Committee", "the same Special Rapporteur" are resolved to the body named
+  before, an office named by its role ("The Ombudsman recommended ...",
+  ``data/gazetteers/roles.tsv``) to the body named before that holds it, else to itself. "X and Y made
   similar recommendations" adds X and Y to the sources of the recommendation
   just before it in the paragraph. A passive report ("It was recommended
   that ...") has no source; its ``body`` then comes from the footnote.
@@ -69,7 +71,8 @@ def _body_of(context: _Context, names: list[str], bodies: list[str], heading: st
     if context.stakeholders is None:
         return "|".join(dict.fromkeys(b for b in bodies if b))
     rules = StakeholderRules.load()
-    found = [rules.body(name, context.stakeholders.get(name, ""), heading) for name in names]
+    # A name the summary does not spell out ("Human Rights Ombudsman", named as a subject) is its own full name.
+    found = [rules.body(name, context.stakeholders.get(name) or name, heading) for name in names]
     return "|".join(dict.fromkeys(found)) or CIVIL_SOCIETY
 
 

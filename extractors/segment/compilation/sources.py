@@ -4,12 +4,13 @@ An OHCHR compilation names UN bodies ("the Committee on the Rights of the
 Child", "UNHCR", "the Special Rapporteur on minority issues"); a summary of
 stakeholders' submissions names stakeholders by acronym ("JS3", "AI",
 "CoE-GRETA"). Both then refer back to them ("It", "He", "The same
-Committee", "The Special Rapporteur"). A :class:`Recogniser` finds the
-mentions in a sentence; a :class:`Resolver` remembers the bodies named so far
-and resolves the references to them.
+Committee", "The Special Rapporteur") and name offices by their role ("The
+Ombudsman", "the Advocate of the Principle of Equality"). A :class:`Recogniser`
+finds the mentions in a sentence; a :class:`Resolver` remembers the bodies
+named so far and resolves the references to them.
 
-The name -> body tables are data: ``data/gazetteers/un_bodies.tsv`` and
-``data/gazetteers/stakeholder_bodies.tsv``.
+The name -> body tables and the roles are data: ``data/gazetteers/un_bodies.tsv``,
+``data/gazetteers/stakeholder_bodies.tsv`` and ``data/gazetteers/roles.tsv``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rectrack.extractors.files import DATA_DIR
 GAZETTEERS = DATA_DIR / "gazetteers"
 UN_BODIES = GAZETTEERS / "un_bodies.tsv"
 STAKEHOLDER_BODIES = GAZETTEERS / "stakeholder_bodies.tsv"
+ROLES = GAZETTEERS / "roles.tsv"
 CIVIL_SOCIETY = "civil society"
 
 _TREATY_BODIES = {"CAT", "CERD", "CRC", "CEDAW", "CCPR", "CESCR", "CRPD", "CED", "CMW", "SPT", "ILO"}
@@ -35,8 +37,7 @@ _VERBS_AFTER_NAME = (r"stated|noted|recommended|urged|called|encouraged|requeste
 _GENERIC_MANDATE = (r"(?:Special Rapporteur|Independent Expert|Working Group|Special Representative of the "
                     r"Secretary-General)\s+on\s+(?:the\s+)?[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*)*?"
                     rf"(?=\s+(?:{_VERBS_AFTER_NAME})\b|\s*[,.;:(]|\d)")
-_UN_ANAPHORS = (r"[Tt]he same Committee|[Tt]he Committee|[Tt]he Subcommittee|[Tt]he Special Rapporteur|"
-                r"[Tt]he Independent Expert|[Tt]he Working Group|[Tt]he Special Representative|[Ii]t|[Hh]e|[Ss]he")
+_PRONOUNS = r"[Ii]t|[Hh]e|[Ss]he"
 _PERSON = re.compile(r"(?:^|-)(?:United Nations )?(?:High )?Commissioner\b|^Special Rapporteur|"
                      r"^Independent Expert|^Special Representative")
 _ACRONYM = r"[A-Z][A-Za-z]*(?:[-/][A-Za-z]+)*\d*"
@@ -56,6 +57,7 @@ class Mention:
     name: str
     body: str
     anaphor: bool = False
+    full: str = ""             # a summary's stakeholder: the full name it spells out for the acronym
 
     @property
     def is_person(self) -> bool:
@@ -79,6 +81,35 @@ def _alternation(names: Iterable[str]) -> str:
     return "|".join(re.escape(name) for name in sorted(set(names), key=len, reverse=True))
 
 
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A body named by its role (``roles.tsv``): as printed, the word what it refers to contains, and
+    whether it names one office of the State (then it is a source even when nothing before fits)."""
+
+    name: str
+    refers_to: str
+    office: bool
+
+    def fits(self, mention: Mention) -> bool:
+        """Whether ``mention``, named before, is the body this role refers to."""
+        if self.refers_to in ("Committee", "Subcommittee") and mention.is_committee:
+            return True
+        word = rf"\b{re.escape(self.refers_to)}\b"
+        return re.search(word, f"{mention.name} {mention.full}", re.IGNORECASE) is not None
+
+
+@lru_cache(maxsize=1)
+def roles() -> dict[str, Role]:
+    """The roles of ``roles.tsv`` by their name, lower-cased."""
+    return {row[0].casefold(): Role(row[0], row[1], len(row) > 2 and row[2].strip() == "office")
+            for row in _rows(ROLES)}
+
+
+def role_names(office: bool | None = None) -> str:
+    """A regex alternation of the roles' names (only offices, or only the others, when ``office`` says)."""
+    return _alternation(role.name for role in roles().values() if office is None or role.office == office)
+
+
 @dataclass(frozen=True)
 class Recogniser:
     """Finds the mentions of bodies in a sentence and gives their normalised body."""
@@ -86,6 +117,7 @@ class Recogniser:
     pattern: re.Pattern[str]
     bodies: dict[str, str]
     default_body: str = ""       # "" keeps an unknown name as its own body (mandates)
+    full_names: dict[str, str] = field(default_factory=dict)     # a summary's acronym -> its full name
 
     def mentions(self, sentence: str) -> list[Mention]:
         """Every mention in ``sentence``, named or a reference back, in order."""
@@ -96,7 +128,7 @@ class Recogniser:
                 continue
             name = " ".join(match.group("name").split())
             body = self.bodies.get(name) or self.default_body or name
-            found.append(Mention(match.start(), match.end(), name, body))
+            found.append(Mention(match.start(), match.end(), name, body, full=self.full_names.get(name, "")))
         return found
 
 
@@ -106,7 +138,7 @@ def un_recogniser() -> Recogniser:
     bodies = {name: row[0] for row in _rows(UN_BODIES) for name in row[1].split("|") if name}
     pattern = re.compile(
         rf"(?:\b[Tt]he\s+)?\b(?P<name>{_alternation(bodies)}|{_GENERIC_MANDATE})(?![\w-])"
-        rf"(?:\s*\([A-Z][\w -]*\))?|\b(?P<ana>{_UN_ANAPHORS})\b")
+        rf"(?:\s*\([A-Z][\w -]*\))?|\b(?P<ana>[Tt]he\s+(?:same\s+)?(?:{role_names(office=False)})|{_PRONOUNS})\b")
     return Recogniser(pattern, bodies)
 
 
@@ -193,8 +225,8 @@ def stakeholder_names(body_text: str, first_note: str) -> dict[str, str]:
 def stakeholder_recogniser(names: dict[str, str]) -> Recogniser:
     """The recogniser of the stakeholders ``names`` lists, and of "It"/"He"/"She"."""
     acronyms = _alternation(names) or r"(?!x)x"
-    pattern = re.compile(rf"(?<![\w-])(?P<name>{acronyms})(?![\w-])|\b(?P<ana>[Ii]t|[Hh]e|[Ss]he)\b")
-    return Recogniser(pattern, {}, default_body=CIVIL_SOCIETY)
+    pattern = re.compile(rf"(?<![\w-])(?P<name>{acronyms})(?![\w-])|\b(?P<ana>{_PRONOUNS})\b")
+    return Recogniser(pattern, {}, default_body=CIVIL_SOCIETY, full_names=names)
 
 
 @dataclass(slots=True)
@@ -204,19 +236,24 @@ class Resolver:
     history: list[Mention] = field(default_factory=list)
 
     def resolve(self, mention: Mention) -> Mention | None:
-        """``mention`` itself if named, else the body it refers back to (None if none)."""
+        """``mention`` itself if named, else the body it refers back to (None if none).
+
+        "He"/"She" is the last person named, "It" the last body that is not one (either: the last
+        mention, when none fits); a role ("The same Committee", "The Ombudsman": ``roles.tsv``) the last
+        body it fits, else, for an office, the office itself as printed, for another role none.
+        """
         if not mention.anaphor:
             return mention
-        reference = mention.name.casefold().removeprefix("the ").removeprefix("same ")
-        if reference in ("he", "she"):
-            wanted = [m for m in self.history if m.is_person]
-        elif reference == "it":
-            wanted = [m for m in self.history if not m.is_person]
-        elif reference in ("committee", "subcommittee"):
-            wanted = [m for m in self.history if m.is_committee]
-        else:   # "special rapporteur", "independent expert", ...
-            wanted = [m for m in self.history if m.name.casefold().startswith(reference)]
-        target = (wanted or self.history or [None])[-1]
+        reference = " ".join(mention.name.casefold().split()).removeprefix("the ").removeprefix("same ")
+        if reference in ("he", "she", "it"):
+            wanted = [m for m in self.history if m.is_person == (reference != "it")]
+            target = (wanted or self.history or [None])[-1]
+        else:
+            role = roles().get(reference)
+            fitting = [m for m in self.history if role is not None and role.fits(m)]
+            target = fitting[-1] if fitting else None
+            if target is None and role is not None and role.office:
+                return replace(mention, name=role.name, anaphor=False)
         if target is None:
             return None
         return replace(target, start=mention.start, end=mention.end)

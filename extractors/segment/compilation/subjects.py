@@ -21,6 +21,10 @@ is not a name on its own stays with the name before it ("Centre for Peace
 and Justice"). A name followed by its acronym in parentheses is known by the
 acronym, as the summaries then call it ("Group of States against Corruption
 (CoE-GRECO)" -> "CoE-GRECO").
+
+A role of ``data/gazetteers/roles.tsv`` in that place ("The Ombudsman also
+called for", "The same Special Rapporteur urged") is a reference back, for the
+:class:`~rectrack.extractors.segment.compilation.sources.Resolver` to resolve.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rectrack.extractors.segment.compilation.sources import GAZETTEERS, Mention, Recogniser, StakeholderRules
+from rectrack.extractors.segment.compilation.sources import (
+    GAZETTEERS, Mention, Recogniser, StakeholderRules, role_names, roles,
+)
 from rectrack.extractors.reference.states import canonical_state
 
 NOT_SOURCES = GAZETTEERS / "not_sources.txt"
@@ -93,6 +99,29 @@ def _parts(names: str, offset: int) -> list[tuple[int, int, int, str]]:
     return [(start, end, full, name) for start, end, full, name in parts if is_organisation(name)]
 
 
+_ADVERBS = r"(?:also\s+|further\s+|strongly\s+|jointly\s+|again\s+)?"
+
+
+@lru_cache(maxsize=1)
+def _role_subject() -> re.Pattern[str]:
+    """A role of ``roles.tsv`` ("The Ombudsman", "the same Special Rapporteur") as the subject of a reporting verb."""
+    return re.compile(rf"(?:^|(?<=[,;:])\s+)(?P<role>[Tt]he\s+(?:same\s+)?(?:{role_names()}))\s+{_ADVERBS}"
+                      rf"(?=(?:{REPORTING_VERBS}|{_LEAD_VERBS})\b)")
+
+
+def role_mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
+    """The roles ``sentence`` names as the subject of a reporting verb ("The Ombudsman also called for"),
+    as references back for a :class:`~rectrack.extractors.segment.compilation.sources.Resolver`; ``body``
+    is the one ``recogniser`` gives the role's name, for an office nothing before fits."""
+    found = []
+    for match in _role_subject().finditer(sentence):
+        printed = " ".join(match.group("role").split())
+        name = roles()[printed.casefold().removeprefix("the ").removeprefix("same ")].name
+        body = recogniser.bodies.get(name) or recogniser.default_body or name
+        found.append(Mention(match.start("role"), match.end("role"), printed, body, anaphor=True))
+    return found
+
+
 _PRONOUNS = frozenset({"it", "he", "she", "they"})
 _UNNAMED = re.compile(r"^(?:[Tt]he\s+)?(?P<first>[A-Z][a-z]+)(?:\s+[\w-]+){0,3}$")
 
@@ -129,9 +158,14 @@ def subject_mentions(sentence: str, body: str = "", known: list[Mention] | None 
 
 
 def sentence_mentions(sentence: str, recogniser: Recogniser) -> list[Mention]:
-    """The gazetteer's mentions in ``sentence`` and, besides them, any other organisation it names
-    as the subject of a reporting verb (:func:`subject_mentions`), in order; references back
-    ("It", "The same Committee") are left for a :class:`~rectrack.extractors.segment.compilation.sources.Resolver`."""
+    """The gazetteer's mentions in ``sentence`` and, besides them, the roles it names as the subject of a
+    reporting verb (:func:`role_mentions`) and any other organisation it so names
+    (:func:`subject_mentions`), in order; references back ("It", "The same Committee", "The Ombudsman")
+    are left for a :class:`~rectrack.extractors.segment.compilation.sources.Resolver`."""
     known = recogniser.mentions(sentence)
+    taken = [(m.start, m.end) for m in known]
+    known += [m for m in role_mentions(sentence, recogniser)
+              if not any(m.start < end and start < m.end for start, end in taken)]
     others = subject_mentions(sentence, recogniser.default_body, known)
-    return sorted([*known, *others], key=lambda mention: mention.start) if others else known
+    found = [*known, *others]
+    return sorted(found, key=lambda mention: mention.start) if len(found) > len(taken) else found

@@ -8,7 +8,8 @@ obligations (Recommendations 1, 5, 7–9, 11–12, 158–160)"). Every numbered 
 - ``paragraph``, ``page``: the number as printed and the page the paragraph starts on; ``text`` its
   blocks joined (line-end hyphens repaired by :func:`~rectrack.extractors.text.normalize.join_lines`),
   footnote marks taken out (:class:`~rectrack.extractors.text.footnotes.InOrder`: the notes are
-  numbered 1, 2, 3 ... through the document; numbers cited after "Recommendation(s)" are never marks).
+  numbered 1, 2, 3 ... through the document; numbers cited after "Recommendation(s)" are never marks),
+  a heading run into its end ("... Notes") cut off (:func:`~rectrack.extractors.text.sentences.cut_run_in_heading`).
 - ``heading``: the nearest heading above it, its citation left out ("A. International obligations").
   Outline levels: "II." 1, "A." 2, "1." 3, an unnumbered bold heading ("LGBTI") 4.
 - ``cited``: the numbers the innermost citing heading above it cites (a heading's citation holds
@@ -40,8 +41,9 @@ from dataclasses import dataclass, field
 from rectrack.extractors.records import Block, BlockKind, Document, DocumentInfo, EvidenceParagraph, Problem
 from rectrack.extractors.segment import Segmented
 from rectrack.extractors.segment.compilation.paragraphs import collect_footnotes
-from rectrack.extractors.text.footnotes import InOrder, Policy, strip_marks
+from rectrack.extractors.text.footnotes import InOrder, strip_marks
 from rectrack.extractors.text.normalize import WordLookup, join_lines
+from rectrack.extractors.text.sentences import cut_run_in_heading
 
 SPEAKER = "State"
 _NUMBERED = re.compile(r"(\d{1,3})\.\s+(\S.*)", re.DOTALL)
@@ -49,15 +51,10 @@ _WINDOW = 3                 # a paragraph number may skip this far (the reader l
 _ENUMERATOR = re.compile(r"(?:([IVX]{1,6})\.?|([A-Z])\.|(\d{1,2})\.)\s+(?=\S)")
 _NOTES = re.compile(r"(?:notes|endnotes)", re.IGNORECASE)
 _ANNEX = re.compile(r"annex(?:es)?\b", re.IGNORECASE)
-_TRAILING_NOTES = re.compile(r"(?<=[.!?”\"’)])\s+(?:Notes|Endnotes)$")
 _TERMINAL = re.compile(r"[.:;!?][”’\")]?$")
 _LIST_ITEM = re.compile(r"(?:[•▪●◦·\uf0b7\uf0a7–-]|\(?[a-z]{1,4}\)|\(\d{1,2}\)|\d{1,3}\.)\s+")
 _CAPTION = re.compile(r"(?:table|figure|chart|graph|source)\s*\d*\s*[:.]", re.IGNORECASE)
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:)])")   # "Criminal Code1 , which": the mark stood alone
 _PROSE_MIN_WORDS = 8
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_SENTENCE_START = re.compile(r"\s+[A-Z“\"(]|\s*$")
-_DASHES = ("-", "–", "—")
 
 # Recommendation numbers: "15", "122.5"; never more than three digits a part, so years do not pass.
 _NUMBER = r"\d{1,3}(?:\.\d{1,3})*(?![\d/])"
@@ -136,41 +133,6 @@ def _citation_spans(text: str) -> list[tuple[int, int]]:
         if numbers:
             spans.append((match.start(), len(text) - len(rest)))
     return spans
-
-
-@dataclass
-class _Guarded(Policy):
-    """:class:`InOrder`, stricter where national reports print numbers that are not marks.
-
-    Never a mark: a number inside a citation (``spans``), a year glued to a dash ("2023-2026"), the
-    digits after a thousands separator or a decimal point ("6,631", "81.4%"), a whole number right
-    after a dash ("COVID-19"). A mark: the note number glued to a year after a space ("as of
-    1 January 201036."), which :class:`InOrder` leaves alone.
-    """
-
-    inner: InOrder
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-    def number(self, before: str, space: str, digits: str, after: str) -> int | None:
-        if any(start <= len(before) < end for start, end in self.spans):
-            return None
-        if not space and (_YEAR.fullmatch(digits) or (before.endswith(",") and before[-2:-1].isdigit())):
-            return None      # not "2023-20" and note 26, not "6,6" and note 31
-        if not space and before[-2:-1].isdigit() and before.endswith(".") and not _SENTENCE_START.match(after):
-            return None      # "81.4%"; but "in force in 2018.29 The ..." is note 29
-        if space and len(digits) in (5, 6) and _YEAR.fullmatch(digits[:4]) and digits[4] != "0" and (
-                self.inner.expected <= int(digits[4:]) < self.inner.expected + self.inner.window):
-            return int(digits[4:])
-        number = self.inner.number(before, space, digits, after)
-        if number is not None and before.endswith(_DASHES) and str(number) == digits:
-            return None      # but a mark glued to a range's end ("2013–202212") stays one
-        return number
-
-    def taken(self, number: int) -> None:
-        self.inner.taken(number)
-
-    def follows(self, number: int) -> bool:
-        return self.inner.follows(number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,15 +276,6 @@ class _Walk:
             current.marks.extend(marks)
 
 
-def _respace(text: str, found: list[tuple[int, int]]) -> str:
-    """A space where a mark stood between a word and the next ("issues72as they", "40%40share")."""
-    for offset, _ in reversed(found):
-        if 0 < offset < len(text) and text[offset].islower() and (text[offset - 1].isalpha()
-                                                                  or text[offset - 1] in "%)”’\""):
-            text = f"{text[:offset]} {text[offset:]}"
-    return text
-
-
 def _paragraph_number(text: str, bold: bool, last: int) -> tuple[int, str] | None:
     numbered = _NUMBERED.fullmatch(text)
     if numbered and not bold and last < int(numbered.group(1)) <= last + _WINDOW:
@@ -351,8 +304,7 @@ def _walk(document: Document) -> tuple[_Walk, dict[int, int]]:
             continue         # the cover: its dates ("20–31 January 2025") must not use up the first marks
         if walk.started and (_NOTES.fullmatch(raw) or (block.bold and _ANNEX.match(raw))):
             break
-        text, found = strip_marks(raw, _Guarded(marks, _citation_spans(raw)))
-        text = _SPACE_BEFORE_PUNCTUATION.sub("", _respace(text, found))
+        text, found = strip_marks(raw, marks, keep=_citation_spans(raw))
         if not text:
             continue
         numbers = [number for _, number in found]
@@ -391,7 +343,8 @@ def _note_citations(document: Document, carriers: dict[int, int]) -> tuple[dict[
 
 def _evidence(paragraph: _Open, note_cited: tuple[str, ...], vocabulary: WordLookup,
               problems: list[Problem]) -> EvidenceParagraph:
-    text = _TRAILING_NOTES.sub("", join_lines(paragraph.parts, vocabulary, normalized=True))
+    # A list item may end a paragraph without its full stop: only numbered headings and "Notes" are cut.
+    text = cut_run_in_heading(join_lines(paragraph.parts, vocabulary, normalized=True), titles=False)[0]
     cited, unread = text_citations(text)
     if unread:
         problems.append(_unread_problem(f"paragraph {paragraph.number}", unread, paragraph.page))
