@@ -106,3 +106,9 @@ class LimitExceeded(RectrackError):
     """A document is over one of the per-document limits (:mod:`rectrack.extractors.read.limits`)."""
 
     kind = "limit"
+
+
+class InvalidReview(RectrackError):
+    """A ``reviewed_*`` cell given to ``rectrack train`` cannot be used as training data (e.g. an unknown label)."""
+
+    kind = "review"

@@ -405,15 +405,29 @@ def train(
                                       "rectrack's own data/models/classifier.", show_default=False)] = (
         DATA_DIR / "models" / "classifier"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same model).")] = 0,
+    reviewed: Annotated[Optional[list[Path]], typer.Option(
+        "--reviewed", help="A tracker.csv (or its folder) whose reviewed_* labels are extra training data; "
+                           "repeat for more trackers.", show_default=False)] = None,
 ) -> None:
     """Rebuild the classifier from data/ (a few minutes on 2 cores) and print its figures."""
-    from rectrack.extractors.classify.train import train_all
+    from rectrack.extractors.classify.train import TRAINED_TAXONOMIES, train_all
+    from rectrack.extractors.tracker.reviewed import load_reviewed
 
     try:
-        report = train_all(data, out, seed=seed)
+        rows = []
+        if reviewed:
+            rows = load_reviewed(reviewed, TRAINED_TAXONOMIES, taxonomy_dir=data / "taxonomies")
+            typer.echo(_reviewed_counts(rows, TRAINED_TAXONOMIES, len(reviewed)))
+        report = train_all(data, out, seed=seed, reviewed=rows)
     except RectrackError as error:
         raise _fail(_describe(error)) from error
     typer.echo(report.as_text())
+
+
+def _reviewed_counts(rows: Sequence, taxonomies: Sequence[str], files: int) -> str:
+    """``reviewed labels from 2 tracker(s): 5 texts; issues 3, action_category 1, ...``."""
+    counts = ", ".join(f"{t} {sum(t in row.labels for row in rows)}" for t in taxonomies)
+    return f"reviewed labels from {files} tracker(s): {len(rows)} texts; {counts}"
 
 
 def _interrupt(*_: object) -> None:

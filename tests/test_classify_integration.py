@@ -314,3 +314,12 @@ def test_a_run_labels_only_the_documents_it_reads(
     (retrained / "thresholds.json").write_text(json.dumps({}), encoding="utf-8")    # another fingerprint
     process_batch(**{**run, "model_dir": str(retrained)})
     assert sum(labelled) == first["text"].nunique()     # both re-labelled from the cached results
+
+
+def test_a_review_cell_of_separators_only_is_no_pending_review():
+    import pandas as pd
+
+    frame = pd.DataFrame({"themes": ["Death penalty"], "reviewed_themes": [" | "]})
+    assert not reviews_pending(frame)
+    frame["reviewed_themes"] = ["Right to life"]
+    assert reviews_pending(frame)

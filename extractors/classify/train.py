@@ -10,6 +10,10 @@ and writes it with ``thresholds.json`` (every trainer's thresholds, merged),
 registers its factory) and ``metrics.json`` (every trainer's figures). The
 folder is replaced only once the new classifier is complete: a failed
 training leaves the previous one in place.
+
+``reviewed`` (:class:`~rectrack.extractors.classify.reviewed.ReviewedRow`, an
+analyst's labels read from trackers) goes to every trainer whose signature
+takes a ``reviewed`` parameter; each says in its metrics how many it used.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rectrack.extractors.classify.classifier import (
     COMPONENTS_FILE, KEY_SEPARATOR, MODEL_DIR, TAXONOMIES, THRESHOLDS_FILE,
 )
+from rectrack.extractors.classify.reviewed import ReviewedRow
 from rectrack.extractors.files import DATA_DIR
 
 METRICS_FILE = "metrics.json"
@@ -37,6 +42,8 @@ TRAINERS: tuple[tuple[str, str, str], ...] = (
     ("action_category", "rectrack.extractors.classify.train_action", "train_action"),
     ("themes", "rectrack.extractors.classify.train_themes", "train_themes"),
 )
+# The taxonomies some trainer learns (priority areas are rules): what `rectrack train --reviewed` reads.
+TRAINED_TAXONOMIES: tuple[str, ...] = ("issues", "action_category", "themes", "groups", "sdgs")
 PRIORITY_MODULE = "rectrack.extractors.classify.priority"
 PRIORITY_COMPONENT = "priority_areas"
 MODEL_FACTORIES = frozenset({"textcat", "textcat_multilabel", "rectrack_textcat", "rectrack_textcat_multilabel"})
@@ -71,12 +78,19 @@ def _trainer(module: str, function: str) -> Callable[..., dict] | None:
         return None
 
 
-def _call(trainer: Callable[..., dict], out_dir: Path, data_dir: Path, seed: int) -> dict:
-    """Run one trainer; ``data_dir`` is passed only to trainers that take it."""
-    kwargs = {"seed": seed}
-    if "data_dir" in inspect.signature(trainer).parameters:
+def _call(trainer: Callable[..., dict], out_dir: Path, data_dir: Path, seed: int,
+          reviewed: Sequence[ReviewedRow] = ()) -> dict:
+    """Run one trainer; ``data_dir`` and ``reviewed`` are passed only to trainers that take them."""
+    kwargs: dict = {"seed": seed}
+    parameters = inspect.signature(trainer).parameters
+    if "data_dir" in parameters:
         kwargs["data_dir"] = data_dir
-    return trainer(out_dir, **kwargs) or {}
+    if "reviewed" in parameters:
+        kwargs["reviewed"] = reviewed
+    metrics = trainer(out_dir, **kwargs) or {}
+    if reviewed and "reviewed" not in parameters:
+        metrics.update(reviewed_texts=0, reviewed_note="this trainer takes no reviewed labels yet")
+    return metrics
 
 
 def _component_entry(nlp, name: str) -> dict:
@@ -142,12 +156,14 @@ def _replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def train_all(data_dir: Path = DATA_DIR, out_dir: Path = MODEL_DIR, *, seed: int = 0) -> TrainReport:
+def train_all(data_dir: Path = DATA_DIR, out_dir: Path = MODEL_DIR, *, seed: int = 0,
+              reviewed: Sequence[ReviewedRow] = ()) -> TrainReport:
     """Train every model from ``data_dir`` and write the one classifier pipeline to ``out_dir``.
 
-    Returns a :class:`TrainReport` (a trainer whose module is absent is
-    skipped and said so in its metrics). A trainer's exception propagates and
-    leaves ``out_dir`` as it was.
+    ``reviewed`` rows are extra training data for the trainers that take
+    them (see the module docstring). Returns a :class:`TrainReport` (a
+    trainer whose module is absent is skipped and said so in its metrics). A
+    trainer's exception propagates and leaves ``out_dir`` as it was.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -161,7 +177,7 @@ def train_all(data_dir: Path = DATA_DIR, out_dir: Path = MODEL_DIR, *, seed: int
                 metrics[name] = {"skipped": f"{module} is not there yet"}
                 continue
             part = Path(temp) / name
-            metrics[name] = _call(trainer, part, Path(data_dir), seed)
+            metrics[name] = _call(trainer, part, Path(data_dir), seed, reviewed)
             parts.append(part)
         built = Path(temp) / "classifier"
         entries = assemble(parts, built)

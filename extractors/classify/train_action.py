@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +28,9 @@ import spacy
 from spacy.language import Language
 
 from rectrack.extractors.classify import action_rule, architectures, tfidf
+from rectrack.extractors.classify.reviewed import ReviewedRow, fold_reviewed
 from rectrack.extractors.classify.train_issues import save_pipeline
-from rectrack.extractors.classify.upr_info import TRAINING_CSV, load_upr_info, split_by_session
+from rectrack.extractors.classify.upr_info import TRAINING_CSV, UprText, load_upr_info, split_by_session
 
 COMPONENT = "action_category"
 FIRST_WORDS = 3
@@ -66,10 +69,22 @@ def _accuracy(predicted, texts) -> float:
     return sum(p == item.action for p, item in zip(predicted, texts)) / max(len(texts), 1)
 
 
-def train_action(out_dir: Path, *, seed: int = 0, data: Path = TRAINING_CSV, log=print) -> dict:
-    """Fit on sessions <= 17, save the pipeline to ``out_dir``, return test accuracy (sessions 18-20)."""
+def _with_category(item: UprText, labels: frozenset[str]) -> UprText | None:
+    """``item`` with the one reviewed category (None, left out, when the set is not one category)."""
+    return replace(item, action=int(next(iter(labels)))) if len(labels) == 1 else None
+
+
+def train_action(out_dir: Path, *, seed: int = 0, data: Path = TRAINING_CSV,
+                 reviewed: Sequence[ReviewedRow] = (), log=print) -> dict:
+    """Fit on sessions <= 17, save the pipeline to ``out_dir``, return test accuracy (sessions 18-20).
+
+    ``reviewed`` rows with one ``action_category`` are training texts too, as
+    in :func:`rectrack.extractors.classify.train_issues.train_issues`; the
+    metrics say how many were used.
+    """
     started = time.perf_counter()
-    split = split_by_session(load_upr_info(data), seed=seed)
+    split, used = fold_reviewed(split_by_session(load_upr_info(data), seed=seed), reviewed, COMPONENT,
+                                _with_category)
     nlp = new_pipeline()
     fitted = fit(nlp, [t.text for t in split.train], [t.action for t in split.train], log=log)
     validation = _accuracy(predict(nlp, [t.text for t in split.validation]), split.validation)
@@ -81,5 +96,5 @@ def train_action(out_dir: Path, *, seed: int = 0, data: Path = TRAINING_CSV, log
     # tests/benchmarks/bench_classify_accuracy.py, in one run with this model.
     return {"accuracy": test_accuracy, "validation_accuracy": round(validation, 4), "lbfgs": fitted, "C": C,
             "test_texts": len(split.test),
-            "test_distribution": dict(sorted(Counter(t.action for t in split.test).items())),
+            "test_distribution": dict(sorted(Counter(t.action for t in split.test).items())), **used,
             "seconds": round(time.perf_counter() - started, 1)}

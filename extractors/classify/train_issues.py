@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ import spacy
 from spacy.language import Language
 
 from rectrack.extractors.classify import architectures, tfidf
+from rectrack.extractors.classify.reviewed import ReviewedRow, fold_reviewed
 from rectrack.extractors.classify.upr_info import TRAINING_CSV, UprText, issue_labels, load_upr_info, split_by_session
 
 TAXONOMY = "issues"
@@ -142,16 +143,20 @@ def tune_thresholds(gold: np.ndarray, scores: np.ndarray, default: float = 0.5) 
 
 
 def train_issues(out_dir: Path, *, seed: int = 0, data: Path = TRAINING_CSV,
-                 settings: Settings = Settings(), log=print) -> dict:
+                 settings: Settings = Settings(), reviewed: Sequence[ReviewedRow] = (), log=print) -> dict:
     """Fit on sessions <= 17, tune thresholds on their validation slice, save to ``out_dir``.
 
+    ``reviewed`` rows with an ``issues`` label set are training texts too
+    (their labels replace UPR Info's for the same text; the text leaves
+    validation and test: :func:`~rectrack.extractors.classify.reviewed.fold_reviewed`).
     Returns the metrics: validation and test (sessions 18-20) micro/macro-F1
-    at the tuned thresholds, per-label test F1, seconds. Raises
-    ``FileNotFoundError`` if the training table is missing.
+    at the tuned thresholds, per-label test F1, how many reviewed rows were
+    used, seconds. Raises ``FileNotFoundError`` if the training table is missing.
     """
     started = time.perf_counter()
     spacy.util.fix_random_seed(seed)
-    split = split_by_session(load_upr_info(data), seed=seed)
+    split, used = fold_reviewed(split_by_session(load_upr_info(data), seed=seed), reviewed, TAXONOMY,
+                                lambda item, labels: replace(item, issues=tuple(sorted(labels))))
     labels = issue_labels(split.train)
     keys = [key(label) for label in labels]
     nlp = new_pipeline(labels, settings)
@@ -165,7 +170,8 @@ def train_issues(out_dir: Path, *, seed: int = 0, data: Path = TRAINING_CSV,
     save_pipeline(nlp, out_dir, dict(zip(keys, thresholds.tolist())))
     metrics = evaluate_split(nlp, split.test, labels, thresholds)
     metrics.update(validation_micro_f1=round(validation, 4), lbfgs=fitted, train_texts=len(split.train),
-                   validation_texts=len(split.validation), seconds=round(time.perf_counter() - started, 1))
+                   validation_texts=len(split.validation), **used,
+                   seconds=round(time.perf_counter() - started, 1))
     return metrics
 
 

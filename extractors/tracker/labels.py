@@ -171,7 +171,9 @@ def reviews_pending(tracker: pd.DataFrame) -> bool:
         if column not in tracker.columns:
             continue
         for review, shown in zip(tracker[column], tracker[taxonomy]):
-            if review.strip() and MULTI_SEPARATOR.join(split_labels(review)) != shown:
+            labels = split_labels(review)
+            # A cell of separators or spaces only is no review (the run leaves the model's labels).
+            if labels and MULTI_SEPARATOR.join(labels) != shown:
                 return True
     return False
 
