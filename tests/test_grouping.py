@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from rectrack.extractors.tracker import similarity
+from rectrack.extractors.classify import embeddings
 from rectrack.extractors.tracker.grouping import group_id, groups_table
 from rectrack.extractors.tracker.columns import GROUP_COLUMNS
 from tests.sample_runs import run_samples as _run
@@ -166,7 +167,7 @@ def test_the_embedding_loads_from_the_wheel_without_the_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    similarity._wordllama.cache_clear()
+    embeddings.wordllama.cache_clear()
     scores = similarity.embedding_similarity([
         "Ratify the International Convention on the Protection of the Rights of All Migrant Workers and Members "
         "of Their Families",

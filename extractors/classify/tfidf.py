@@ -54,7 +54,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Dropout, Linear, Logistic, Model, chain, softmax_activation
 
-from rectrack.extractors.classify import action_rule
+from rectrack.extractors.classify import action_rule, embeddings
 from rectrack.extractors.classify.classifier import TEXT_KEY
 
 NAME = "rectrack.TextCatTfidf.v1"
@@ -81,11 +81,15 @@ def _base_blocks(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @registry.architectures(NAME)
-def build_tfidf_textcat(exclusive_classes: bool, first_words: int = 0, nO: int | None = None) -> Model:
-    """TF-IDF features, a linear layer, then Softmax (``exclusive_classes``) or Logistic."""
+def build_tfidf_textcat(exclusive_classes: bool, first_words: int = 0, embedding_weight: float = 0.0,
+                        nO: int | None = None) -> Model:
+    """TF-IDF features, a linear layer, then Softmax (``exclusive_classes``) or Logistic.
+
+    ``embedding_weight > 0`` appends each text's WordLlama embedding (unit length, times the weight) to its row.
+    """
     # The linear layer computes the logits: the output layer has no weights.
     output = softmax_activation() if exclusive_classes else Logistic()
-    model = chain(tfidf_features(first_words), sparse_linear(nO=nO), output)
+    model = chain(tfidf_features(first_words, embedding_weight), sparse_linear(nO=nO), output)
     model.attrs["exclusive_classes"] = exclusive_classes
     model.set_ref("features", model.layers[0])
     model.set_ref("linear", model.layers[1])
@@ -143,10 +147,20 @@ def weighted_mean(first: Model, second: Model, weight: float) -> Model:
     return Model("weighted_mean", forward, init=init, layers=[first, second], dims={"nO": None})
 
 
-def tfidf_features(first_words: int = 0) -> Model:
-    """Docs -> CSR matrix (float32) of TF-IDF weights; vocabulary and IDF set by :func:`fit_features`."""
-    return Model("tfidf_features", _features_forward, attrs={"vocabulary": [], "first_words": first_words},
+def tfidf_features(first_words: int = 0, embedding_weight: float = 0.0) -> Model:
+    """Docs -> CSR matrix (float32) of TF-IDF weights; vocabulary and IDF set by :func:`fit_features`.
+
+    With ``embedding_weight`` the rows end with :data:`~rectrack.extractors.classify.embeddings.DIMENSIONS`
+    more columns: the text's WordLlama embedding times that weight (meaning beyond shared words).
+    """
+    return Model("tfidf_features", _features_forward,
+                 attrs={"vocabulary": [], "first_words": first_words, "embedding_weight": embedding_weight},
                  params={"idf": None}, init=_features_init)
+
+
+def _width(layer: Model) -> int:
+    """Columns of the rows a ``tfidf_features`` layer makes: its vocabulary, plus the embedding's."""
+    return len(layer.attrs["vocabulary"]) + (embeddings.DIMENSIONS if layer.attrs.get("embedding_weight") else 0)
 
 
 def _features_init(model: Model, X=None, Y=None) -> None:
@@ -220,8 +234,13 @@ def transform(model: Model, texts: Iterable[str], words: "BatchWords | None" = N
     weights = weights / norms[pair_groups]
     rows = pair_groups // n_blocks
     indptr = np.searchsorted(rows, np.arange(n_texts + 1))
-    return sparse.csr_matrix((weights.astype("float32"), pair_columns.astype("int32"), indptr),
-                             shape=(n_texts, width))
+    matrix = sparse.csr_matrix((weights.astype("float32"), pair_columns.astype("int32"), indptr),
+                               shape=(n_texts, width))
+    embedding_weight = model.attrs.get("embedding_weight", 0.0)
+    if embedding_weight:
+        dense = sparse.csr_matrix(embeddings.embed(texts) * np.float32(embedding_weight))
+        matrix = sparse.hstack([matrix, dense], format="csr", dtype="float32")
+    return matrix
 
 
 class BatchWords(NamedTuple):
@@ -314,7 +333,7 @@ def fit_features(model: Model, texts: Sequence[str], *, min_df: int = 2) -> spar
     for name, scale in (("linear", 0.0), ("hidden", 0.05)):
         if model.has_ref(name):
             dense = model.get_ref(name)
-            shape = (len(vocabulary), dense.get_dim("nO"))
+            shape = (_width(layer), dense.get_dim("nO"))
             dense.set_param("W", (np.random.default_rng(0).standard_normal(shape) * scale).astype("float32"))
             dense.set_param("b", np.zeros((dense.get_dim("nO"),), dtype="float32"))
     return transform(layer, texts)
@@ -363,12 +382,15 @@ def _linear_forward(model: Model, rows: sparse.csr_matrix, is_train: bool):
 
 
 def fit_linear(model: Model, rows: sparse.csr_matrix, truth: np.ndarray, *, C: float = 10.0,
-               max_iter: int = 500, log=None) -> dict:
+               max_iter: int = 500, weights: np.ndarray | None = None, log=None) -> dict:
     """Fit ``W`` and ``b`` of the ``linear`` layer by L-BFGS; return what the optimiser reported.
 
     Multi-label (``truth`` 0/1, one column per label): the sum over labels of
     logistic losses plus ``|W|^2 / (2 C)``. Exclusive classes (``truth`` one-hot):
     softmax cross-entropy plus the same penalty. The bias is not penalised.
+    ``weights`` (multi-label only; the shape of ``truth``) multiplies each
+    cell's loss: 0 for a label a row's source does not know (no gradient),
+    more than 1 for rows that count more.
     """
     from scipy import optimize      # training only: importing it costs 0.5 s of every classifier load
 
@@ -376,6 +398,9 @@ def fit_linear(model: Model, rows: sparse.csr_matrix, truth: np.ndarray, *, C: f
     exclusive = bool(model.attrs.get("exclusive_classes"))
     n_in, n_out = rows.shape[1], truth.shape[1]
     truth = truth.astype("float64")
+    if weights is not None and exclusive:
+        raise ValueError("cell weights are for multi-label models")
+    cell = None if weights is None else np.asarray(weights, dtype="float64")
     rows = rows.astype("float64").tocsr()
     rows_t = rows.T.tocsr()
     size = n_in * n_out
@@ -391,8 +416,12 @@ def fit_linear(model: Model, rows: sparse.csr_matrix, truth: np.ndarray, *, C: f
             d_logits = np.exp(logits - log_norm) - truth
         else:
             # log(1 + e^z) - y z, computed stably
-            loss = float((np.logaddexp(0.0, logits) - truth * logits).sum())
+            losses = np.logaddexp(0.0, logits) - truth * logits
             d_logits = 1.0 / (1.0 + np.exp(-logits)) - truth
+            if cell is not None:
+                losses *= cell
+                d_logits *= cell
+            loss = float(losses.sum())
         loss += float((weights * weights).sum()) / (2.0 * C)
         grad_w = rows_t @ d_logits + weights / C
         return loss, np.concatenate([grad_w.ravel(), d_logits.sum(axis=0)])

@@ -18,17 +18,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from rectrack.extractors.errors import ModelNotFound
+from rectrack.extractors.classify import embeddings
 from rectrack.extractors.tracker.identity import normalise_text
 
-_WEIGHTS = "l2_supercat_256.safetensors"
-_TOKENIZER = "l2_supercat_tokenizer_config.json"
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+")
 
 
@@ -60,30 +56,9 @@ def warm_up() -> None:
     _wordllama()
 
 
-@lru_cache(maxsize=1)
 def _wordllama():
-    """The 256-d WordLlama model built from the two files inside the installed wheel (once per process).
-
-    Not ``WordLlama.load()``: wordllama 0.4.0 looks for its tokenizer in a
-    ``tokenizer/`` folder while the wheel ships it in ``tokenizers/``, so
-    ``load()`` downloads it from Hugging Face. Reading both files directly
-    makes no network call. Raises :class:`~rectrack.extractors.errors.ModelNotFound`
-    naming the missing file.
-    """
-    import wordllama
-    from safetensors import safe_open
-    from tokenizers import Tokenizer
-    from wordllama.inference import WordLlamaInference
-
-    package = Path(wordllama.__file__).parent
-    weights, tokenizer = package / "weights" / _WEIGHTS, package / "tokenizers" / _TOKENIZER
-    for path in (weights, tokenizer):
-        if not path.exists():
-            raise ModelNotFound(path, "is not in the installed wordllama package",
-                             "reinstall rectrack so that pip installs wordllama 0.4 from its wheel")
-    with safe_open(str(weights), framework="np", device="cpu") as handle:
-        embedding = handle.get_tensor("embedding.weight")
-    return WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer)), binary=False)
+    """The WordLlama model (:func:`rectrack.extractors.classify.embeddings.wordllama`)."""
+    return embeddings.wordllama()
 
 
 def embedding_similarity(texts: Sequence[str]) -> np.ndarray:

@@ -13,6 +13,7 @@ SDG). Run: ``nice python tests/benchmarks/bench_themes.py``.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -21,12 +22,19 @@ from pathlib import Path
 from rectrack.extractors.classify.keywords import UhriRules
 from rectrack.extractors.classify.taxonomies import load_taxonomies
 from rectrack.extractors.classify.train_themes import (
-    TAXONOMIES, build_pipeline, distant_rows, f1_scores, fit, load_matrix_rows, shown, tune_threshold,
+    DISTANT_LIMIT, TAXONOMIES, Settings, build_pipeline, distant_rows, f1_scores, fit, load_matrix_rows, shown,
+    tune_threshold,
 )
 from rectrack.extractors.classify.upr_info import text_key
 
 RESULTS = Path(__file__).parent / "results" / "themes.json"
 VARIANTS = {"keywords": None, "model": (0.0, 0.0), "model+rules": (0.5, 1.0)}
+MACRO_METHODS = {
+    "macro_f1": "mean per-label F1 over the labels with gold support in the test rows (pooled over the folds)",
+    "macro_f1_seen": "mean over the labels in the gold or predicted (a label only predicted counts F1 0)",
+    "macro_f1_full": "mean over the whole vocabulary (uhri_themes.tsv / uhri_groups.tsv / 17 goals); a label "
+                     "neither in the gold nor predicted counts 0",
+}
 
 
 def variant_cats(nlp, docs, variant):
@@ -42,12 +50,14 @@ def variant_cats(nlp, docs, variant):
     return out
 
 
-def main(seed: int = 0, distant_limit: int = 8000, epochs: int = 6) -> dict:
+def main(seed: int = 0, distant_limit: int = DISTANT_LIMIT, settings: Settings = Settings()) -> dict:
+    started, load_before = time.perf_counter(), list(os.getloadavg())
     tax = load_taxonomies()
     rows = load_matrix_rows(taxonomies=tax)
     documents = sorted({r.document for r in rows})
     distant = distant_rows(tax, exclude={text_key(r.text) for r in rows}, limit=distant_limit, seed=seed)
     results = {"data": {d: sum(r.document == d for r in rows) for d in documents}, "distant_rows": len(distant),
+               "settings": {k: getattr(settings, k) for k in Settings.__slots__}, "macro_f1_methods": MACRO_METHODS,
                "folds": {}, "summary": {}}
     pooled = {v: {t: ([], []) for t in TAXONOMIES} for v in VARIANTS}
     for held_out in documents:
@@ -57,8 +67,8 @@ def main(seed: int = 0, distant_limit: int = 8000, epochs: int = 6) -> dict:
         cut = round(len(train) * 0.2)
         validation, fit_rows = train[:cut], train[cut:]
         test = [r for r in rows if r.document == held_out]
-        nlp = build_pipeline(tax)
-        fit(nlp, tax, fit_rows + distant, epochs=epochs, seed=seed)
+        nlp = build_pipeline(tax, settings=settings)
+        fit(nlp, tax, fit_rows + distant, settings=settings)
         with nlp.select_pipes(disable=["uhri_rules"]):
             val_docs = [(d, dict(d.cats)) for d in nlp.pipe([r.text for r in validation])]
             test_docs = [(d, dict(d.cats)) for d in nlp.pipe([r.text for r in test])]
@@ -85,9 +95,11 @@ def main(seed: int = 0, distant_limit: int = 8000, epochs: int = 6) -> dict:
         results["summary"][variant] = {}
         for taxonomy in TAXONOMIES:
             gold, predicted = pooled[variant][taxonomy]
-            scored = f1_scores(gold, predicted)
-            results["summary"][variant][taxonomy] = {k: scored[k] for k in ("micro_f1", "macro_f1", "rows")}
+            scored = f1_scores(gold, predicted, tax.taxonomy(taxonomy).names)
+            results["summary"][variant][taxonomy] = {k: v for k, v in scored.items() if k != "per_label"}
     results["per_label_model+rules"] = {t: f1_scores(*pooled["model+rules"][t])["per_label"] for t in TAXONOMIES}
+    results["machine"] = {"load_before": load_before, "load_after": list(os.getloadavg()), "cpus": os.cpu_count(),
+                          "seconds": round(time.perf_counter() - started, 1)}
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     return results
 
