@@ -46,16 +46,21 @@ def wordllama():
     return WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer)), binary=False)
 
 
-_LAST: list = [None, None]   # the texts of the last call and their vectors (three classifiers read one batch)
+_last: tuple[tuple[str, ...], np.ndarray] = ((), np.zeros((0, DIMENSIONS), dtype="float32"))
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """Unit-length float32 embeddings of ``texts`` (n x 256); the last batch's are reused."""
+    """Unit-length float32 embeddings of ``texts`` (n x 256); the last batch's are reused.
+
+    The three theme/group/SDG classifiers read the same batch in turn, so it is embedded once. The pair
+    (texts, vectors) is read and replaced as one object: threads classifying at once never mix batches.
+    """
+    global _last
     texts = tuple(texts)
-    if _LAST[0] == texts:
-        return _LAST[1]
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype="float32")
-    vectors = np.asarray(wordllama().embed(list(texts), norm=True), dtype="float32")
-    _LAST[:] = [texts, vectors]
+    last = _last
+    if last[0] == texts:
+        return last[1]
+    vectors = (np.asarray(wordllama().embed(list(texts), norm=True), dtype="float32") if texts
+               else np.zeros((0, DIMENSIONS), dtype="float32"))
+    _last = (texts, vectors)
     return vectors

@@ -7,7 +7,8 @@ Two measures, both cosines in [0, 1] over the texts of one country:
   over the texts compared, L2-normalised. Exact and near-duplicate wording.
 - :func:`embedding_similarity`: cosine of WordLlama's 256-d static embeddings
   (``wordllama``: the weights and tokenizer ship inside its PyPI wheel;
-  :func:`_wordllama` reads only those two files, nothing is fetched). Meaning: "ratify" ~ "accede to".
+  :func:`~rectrack.extractors.classify.embeddings.wordllama` reads only those two files, nothing is
+  fetched). Meaning: "ratify" ~ "accede to".
 
 :func:`combined_similarity` is their mean, the score the grouping thresholds
 (chosen on the labelled pairs in ``tests/fixtures/grouping/``).
@@ -53,19 +54,14 @@ def tfidf_similarity(texts: Sequence[str]) -> np.ndarray:
 
 def warm_up() -> None:
     """Load the WordLlama model now (once per process), e.g. in a thread while other work goes on."""
-    _wordllama()
-
-
-def _wordllama():
-    """The WordLlama model (:func:`rectrack.extractors.classify.embeddings.wordllama`)."""
-    return embeddings.wordllama()
+    embeddings.wordllama()
 
 
 def embedding_similarity(texts: Sequence[str]) -> np.ndarray:
     """The n x n cosine matrix of the WordLlama embeddings of ``texts`` (clipped to [0, 1])."""
     if not texts:
         return np.zeros((0, 0))
-    vectors = np.asarray(_wordllama().embed([normalise_text(t) for t in texts], norm=True), dtype=np.float64)
+    vectors = np.asarray(embeddings.wordllama().embed([normalise_text(t) for t in texts], norm=True), dtype=np.float64)
     return np.clip(vectors @ vectors.T, 0.0, 1.0)
 
 
